@@ -1,0 +1,21 @@
+"""Alembic environment: runs on the connection handed over by ``db.session.upgrade_database``."""
+
+from alembic import context
+
+from db.models import Base
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:  # plain `alembic` command line: build an engine from the URL
+    from db.session import create_engine_for
+
+    connection = create_engine_for(config.get_main_option("sqlalchemy.url")).connect()
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,173 @@
+"""The store's tables (SQLAlchemy 2.0 declarative models).
+
+The shape follows DESIGN.md "Data model". Two choices worth knowing:
+
+* an observation is keyed by (indicator, year, region) and remembers the batch that last
+  set it; that link, plus one ``revision`` row per figure a batch touched, is what makes an
+  exact rollback possible;
+* the covering index ``ix_observation_cover`` carries the value, so the dashboard's
+  group-by-indicator-and-year queries are answered from the index alone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+CITY_WIDE = "全市"
+"""Region of a figure that names none: the whole city."""
+
+QUALIFIERS = ("more_than", "about")
+"""Allowed qualifier codes; ``None`` means a plain figure."""
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Category(Base):
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(200))
+    display_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    indicators: Mapped[list[Indicator]] = relationship(back_populates="category")
+
+
+class Indicator(Base):
+    __tablename__ = "indicator"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(200))
+    # JSON-encoded lists of strings: other names, and how reports phrase the figure.
+    aliases: Mapped[str] = mapped_column(Text, default="[]")
+    phrasings: Mapped[str] = mapped_column(Text, default="[]")
+    unit: Mapped[str] = mapped_column(String(20))
+    aggregation: Mapped[str] = mapped_column(String(10), default="sum")
+    direction: Mapped[str] = mapped_column(String(10), default="up")
+    description: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    display_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    category: Mapped[Category] = relationship(back_populates="indicators")
+
+
+class Batch(Base):
+    __tablename__ = "batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_name: Mapped[str] = mapped_column(String(500))
+    source_kind: Mapped[str] = mapped_column(
+        String(20), default="file"
+    )  # file | report | sample
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    loaded_by: Mapped[str] = mapped_column(String(100), default="")
+    loaded_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[str] = mapped_column(
+        Text, default="[]"
+    )  # JSON list of warning dicts
+    status: Mapped[str] = mapped_column(
+        String(20), default="active"
+    )  # active | rolled_back
+    rolled_back_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    rolled_back_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class Observation(Base):
+    __tablename__ = "observation"
+    __table_args__ = (
+        UniqueConstraint("indicator_id", "year", "region", name="uq_observation_key"),
+        Index("ix_observation_cover", "indicator_id", "year", "region", "value"),
+        Index("ix_observation_year", "year", "indicator_id", "value"),
+        Index("ix_observation_batch", "batch_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    region: Mapped[str] = mapped_column(String(100), default=CITY_WIDE)
+    value: Mapped[float] = mapped_column(Float)
+    qualifier: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"), nullable=True)
+
+
+class Target(Base):
+    __tablename__ = "target"
+    __table_args__ = (
+        UniqueConstraint("indicator_id", "year", "region", name="uq_target_key"),
+        Index("ix_target_batch", "batch_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    region: Mapped[str] = mapped_column(String(100), default=CITY_WIDE)
+    value: Mapped[float] = mapped_column(Float)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"), nullable=True)
+
+
+class Revision(Base):
+    """What a batch replaced: one row per figure (observation or target) it inserted or changed.
+
+    ``existed`` false means the batch created the figure, so rollback deletes it; otherwise
+    rollback restores the old value, qualifier, note and the batch that had set it.
+    """
+
+    __tablename__ = "revision"
+    __table_args__ = (Index("ix_revision_batch", "batch_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"))
+    kind: Mapped[str] = mapped_column(
+        String(12), default="observation"
+    )  # observation | target
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    region: Mapped[str] = mapped_column(String(100))
+    existed: Mapped[bool] = mapped_column(Boolean)
+    old_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    old_qualifier: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    old_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    old_batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    new_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(
+        String(20), default="viewer"
+    )  # viewer | analyst | admin
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
