@@ -1,0 +1,56 @@
+"""``python -m etl``: a thin click layer over ``etl.pipeline`` and friends.
+
+Typed errors from the library become a message and an exit code here, never a traceback:
+0 done (or nothing to do), 1 a file rejected by validation, 2 usage or unreadable input.
+Command groups that live in their own modules register themselves at the bottom.
+"""
+
+from __future__ import annotations
+
+import click
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="Database URL (default: $TQI_DATABASE_URL, else the embedded SQLite file data/tqi.sqlite3).",
+)
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None) -> None:
+    """交通运输质量指标看板 — load, export and manage the indicator store.
+
+    \b
+    Examples:
+      python -m etl sample                      load the labelled sample data (示例数据)
+      python -m etl load 2024.csv 2025.xlsx     load batch files, each all-or-nothing
+      python -m etl export --format csv --out all.csv
+      python -m etl batches                     list loaded batches
+      python -m etl rollback 7                  undo batch 7
+    """
+    ctx.obj = {"db_url": db_url}
+
+
+def main() -> int:
+    try:
+        cli.main(standalone_mode=False, prog_name="python -m etl")
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.Abort:
+        click.echo("已取消 Aborted.", err=True)
+        return EXIT_USAGE
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return EXIT_OK
+
+
+# Command modules register their commands on ``cli`` when imported.
+from etl import cli_batches  # noqa: E402,F401

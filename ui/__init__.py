@@ -1,0 +1,1 @@
+"""Streamlit-side helpers shared by pages: navigation, filters, i18n, charts, auth."""
