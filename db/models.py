@@ -103,7 +103,6 @@ class Observation(Base):
         UniqueConstraint("indicator_id", "year", "region", name="uq_observation_key"),
         Index("ix_observation_cover", "indicator_id", "year", "region", "value"),
         Index("ix_observation_year", "year", "indicator_id", "value"),
-        Index("ix_observation_batch", "batch_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -53,4 +53,7 @@ def main() -> int:
 
 
 # Command modules register their commands on ``cli`` when imported.
-from etl import cli_batches  # noqa: E402,F401
+from etl import (
+    cli_batches,  # noqa: F401
+    cli_users,  # noqa: F401
+)

@@ -102,7 +102,6 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("observation", schema=None) as batch_op:
-        batch_op.create_index("ix_observation_batch", ["batch_id"], unique=False)
         batch_op.create_index(
             "ix_observation_cover",
             ["indicator_id", "year", "region", "value"],
@@ -174,7 +173,6 @@ def downgrade() -> None:
     with op.batch_alter_table("observation", schema=None) as batch_op:
         batch_op.drop_index("ix_observation_year")
         batch_op.drop_index("ix_observation_cover")
-        batch_op.drop_index("ix_observation_batch")
 
     op.drop_table("observation")
     op.drop_table("indicator")

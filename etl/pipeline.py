@@ -1,0 +1,268 @@
+"""read → normalise → validate → load, the one path every batch takes.
+
+The CLI, the upload page, the report reader and the sample loader all come through here,
+so a file is judged the same way wherever it arrives. Functions take an open session and
+never commit; a dry run (and a preview) does the whole load inside a savepoint and rolls
+it back, so the counts and warnings it reports are exactly what a commit would do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from db.catalog import Catalog, load_catalog
+from db.models import CITY_WIDE, Batch
+from etl.issues import Issue, UnreadableFileError, error
+from etl.load import find_active_batch, write_batch
+
+Progress = Callable[[str], None]
+
+FRAME_COLUMNS = [
+    "row",
+    "indicator_code",
+    "year",
+    "region",
+    "value",
+    "qualifier",
+    "note",
+    "target",
+    "category",
+    "value_column",
+    "indicator_raw",
+]
+
+
+@dataclass
+class LoadOptions:
+    user: str = ""
+    dry_run: bool = False
+    sheet: str | int | None = None
+    default_year: int | None = None
+    default_region: str = CITY_WIDE
+    source_kind: str = "file"  # file | report | sample
+
+
+@dataclass
+class BatchResult:
+    source_name: str
+    status: str  # loaded | rejected | duplicate | dry_run | unreadable
+    batch_id: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[Issue] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
+    duplicate_of: int | None = None
+    frame: pd.DataFrame | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("loaded", "duplicate", "dry_run")
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.source_name,
+            "status": self.status,
+            "batch_id": self.batch_id,
+            "duplicate_of": self.duplicate_of,
+            "counts": self.counts,
+            "warnings": [w.as_dict() for w in self.warnings],
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _noop(_stage: str) -> None:
+    return None
+
+
+def load_file(
+    session: Session,
+    data: bytes,
+    filename: str,
+    options: LoadOptions | None = None,
+    *,
+    progress: Progress = _noop,
+) -> BatchResult:
+    """Load one file as one batch, all or nothing, in the caller's transaction."""
+    from etl.normalize import normalize
+    from etl.read import read_table
+
+    options = options or LoadOptions()
+    sha = sha256_of(data)
+    existing = find_active_batch(session, sha)
+    if existing is not None:
+        return BatchResult(
+            source_name=filename,
+            status="duplicate",
+            batch_id=existing.id,
+            duplicate_of=existing.id,
+            counts={
+                "read": existing.rows_read,
+                "inserted": 0,
+                "updated": 0,
+                "unchanged": 0,
+            },
+        )
+    progress("read")
+    try:
+        raw = read_table(data, filename, sheet=options.sheet)
+    except UnreadableFileError as exc:
+        return BatchResult(
+            source_name=filename,
+            status="unreadable",
+            errors=[error("unreadable_file", str(exc))],
+        )
+    progress("normalise")
+    catalog = load_catalog(session)
+    normalized = normalize(
+        raw,
+        catalog,
+        default_year=options.default_year,
+        default_region=options.default_region,
+    )
+    return _validate_and_write(
+        session,
+        normalized,
+        catalog,
+        source_name=filename,
+        sha256=sha,
+        options=options,
+        rows_read=len(raw.frame),
+        extra_warnings=list(raw.warnings),
+        progress=progress,
+    )
+
+
+def preview_file(
+    session: Session, data: bytes, filename: str, options: LoadOptions | None = None
+) -> BatchResult:
+    """What ``load_file`` would do, with nothing written."""
+    options = options or LoadOptions()
+    preview = LoadOptions(**{**options.__dict__, "dry_run": True})
+    return load_file(session, data, filename, preview)
+
+
+def load_frame(
+    session: Session,
+    frame: pd.DataFrame,
+    *,
+    source_name: str,
+    sha256: str,
+    options: LoadOptions | None = None,
+    warnings: Sequence[Issue] = (),
+) -> BatchResult:
+    """Load rows that did not come from a batch file (report reader, sample data).
+
+    ``frame`` has the columns of ``FRAME_COLUMNS``; it is validated exactly like a file.
+    """
+    from etl.normalize import Normalized
+
+    options = options or LoadOptions()
+    existing = find_active_batch(session, sha256)
+    if existing is not None:
+        return BatchResult(
+            source_name=source_name,
+            status="duplicate",
+            batch_id=existing.id,
+            duplicate_of=existing.id,
+        )
+    frame = frame.reindex(columns=FRAME_COLUMNS)
+    normalized = Normalized(frame=frame, errors=[], warnings=[], layout="long")
+    return _validate_and_write(
+        session,
+        normalized,
+        load_catalog(session),
+        source_name=source_name,
+        sha256=sha256,
+        options=options,
+        rows_read=len(frame),
+        extra_warnings=list(warnings),
+    )
+
+
+def _validate_and_write(
+    session: Session,
+    normalized,  # etl.normalize.Normalized
+    catalog: Catalog,
+    *,
+    source_name: str,
+    sha256: str,
+    options: LoadOptions,
+    rows_read: int,
+    extra_warnings: list[Issue],
+    progress: Progress = _noop,
+) -> BatchResult:
+    from etl.validate import validate
+
+    progress("validate")
+    validated = validate(normalized, catalog)
+    warnings = extra_warnings + list(validated.warnings)
+    frame = validated.frame
+    if validated.errors:
+        return BatchResult(
+            source_name=source_name,
+            status="rejected",
+            counts={"read": rows_read},
+            warnings=warnings,
+            errors=sorted(validated.errors, key=_issue_order),
+            frame=frame,
+        )
+    progress("load")
+    savepoint = session.begin_nested()
+    batch = Batch(
+        source_name=source_name,
+        source_kind=options.source_kind,
+        sha256=sha256,
+        loaded_by=options.user,
+        rows_read=rows_read,
+        status="active",
+    )
+    session.add(batch)
+    session.flush()
+    values, targets, store_warnings = write_batch(session, frame, batch=batch)
+    warnings = sorted(warnings + store_warnings, key=_issue_order)
+    counts = {
+        "read": rows_read,
+        "inserted": values.inserted,
+        "updated": values.updated,
+        "unchanged": values.unchanged,
+        "skipped": max(rows_read - len(frame), 0),
+        "targets_inserted": targets.inserted,
+        "targets_updated": targets.updated,
+    }
+    batch.inserted = values.inserted
+    batch.updated = values.updated
+    batch.unchanged = values.unchanged
+    batch.skipped = counts["skipped"]
+    batch.warnings = json.dumps([w.as_dict() for w in warnings], ensure_ascii=False)
+    session.flush()
+    if options.dry_run:
+        savepoint.rollback()
+        return BatchResult(
+            source_name=source_name,
+            status="dry_run",
+            counts=counts,
+            warnings=warnings,
+            frame=frame,
+        )
+    savepoint.commit()
+    return BatchResult(
+        source_name=source_name,
+        status="loaded",
+        batch_id=batch.id,
+        counts=counts,
+        warnings=warnings,
+        frame=frame,
+    )
+
+
+def _issue_order(issue: Issue) -> tuple[int, str, str]:
+    return (issue.row if issue.row is not None else -1, issue.column or "", issue.code)
