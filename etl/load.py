@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -86,9 +87,7 @@ def _stage_rows(session: Session, frame: pd.DataFrame, ids: dict[str, int]) -> N
     raw = conn.connection.driver_connection
     if dialect == "postgresql":
         buffer = io.StringIO()
-        pd.DataFrame(columns).to_csv(
-            buffer, index=False, header=False, na_rep="\\N", sep="\t"
-        )
+        pd.DataFrame(columns).to_csv(buffer, index=False, header=False, na_rep="\\N", sep="\t")
         buffer.seek(0)
         with (
             raw.cursor() as cur,
@@ -113,7 +112,7 @@ def _python_values(series: pd.Series) -> list:
         return series.where(series.notna(), None).tolist()
     values = series.tolist()
     if series.dtype.kind == "f" and series.isna().any():
-        return [None if v != v else v for v in values]
+        return [None if math.isnan(v) else v for v in values]
     return values
 
 
@@ -149,9 +148,7 @@ def _suspicious(
     return issues
 
 
-def _apply(
-    session: Session, batch_id: int, table: str, kind: str, value_col: str
-) -> Counts:
+def _apply(session: Session, batch_id: int, table: str, kind: str, value_col: str) -> Counts:
     """Revision rows, then update changed figures, then insert new ones — one table."""
     conn = session.connection()
     d = conn.dialect.name
@@ -242,15 +239,11 @@ def find_active_batch(session: Session, sha256: str) -> Batch | None:
     ).first()
 
 
-def _blocking_batches(
-    session: Session, batch_id: int, table: type, kind: str
-) -> list[int]:
+def _blocking_batches(session: Session, batch_id: int, table: type, kind: str) -> list[int]:
     t = table.__table__
     r = Revision.__table__
     join = (
-        (t.c.indicator_id == r.c.indicator_id)
-        & (t.c.year == r.c.year)
-        & (t.c.region == r.c.region)
+        (t.c.indicator_id == r.c.indicator_id) & (t.c.year == r.c.year) & (t.c.region == r.c.region)
     )
     rows = session.execute(
         select(t.c.batch_id)
@@ -262,9 +255,7 @@ def _blocking_batches(
     return sorted({b for b in rows if b is not None})
 
 
-def rollback_batch(
-    session: Session, batch_id: int, *, user: str = ""
-) -> RollbackResult:
+def rollback_batch(session: Session, batch_id: int, *, user: str = "") -> RollbackResult:
     """Restore every figure ``batch_id`` inserted or changed, exactly as it was.
 
     Refused (RollbackRefusedError) when a later batch has since changed one of those
@@ -311,9 +302,7 @@ def rollback_batch(
             "batch_id": select(r.c.old_batch_id).where(restore).scalar_subquery(),
         }
         if kind == "observation":
-            values["qualifier"] = (
-                select(r.c.old_qualifier).where(restore).scalar_subquery()
-            )
+            values["qualifier"] = select(r.c.old_qualifier).where(restore).scalar_subquery()
             values["note"] = select(r.c.old_note).where(restore).scalar_subquery()
         stmt = update(t).where(select(r.c.id).where(restore).exists()).values(**values)
         restored += session.execute(stmt).rowcount or 0
@@ -375,8 +364,7 @@ def batch_figures(session: Session, batch_id: int) -> pd.DataFrame:
 def store_counts(session: Session) -> dict[str, int]:
     """Observation/target/batch counts: a cheap fingerprint tests use to prove nothing changed."""
     return {
-        "observations": session.scalar(select(func.count()).select_from(Observation))
-        or 0,
+        "observations": session.scalar(select(func.count()).select_from(Observation)) or 0,
         "targets": session.scalar(select(func.count()).select_from(Target)) or 0,
         "batches": session.scalar(select(func.count()).select_from(Batch)) or 0,
         "revisions": session.scalar(select(func.count()).select_from(Revision)) or 0,

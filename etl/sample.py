@@ -122,13 +122,8 @@ def sample_frame() -> pd.DataFrame:
                 else [city * s for s in shares]
             )
             district_values = [_rounding(code, v) for v in district_values]
-            if rate:
-                city_value = round(sum(district_values) / 3, 1)
-            else:
-                city_value = float(sum(district_values))
-            qualifier = (
-                "more_than" if code in MORE_THAN and year in (2019, 2020) else None
-            )
+            city_value = round(sum(district_values) / 3, 1) if rate else float(sum(district_values))
+            qualifier = "more_than" if code in MORE_THAN and year in (2019, 2020) else None
             note = SAMPLE_NOTE
             if code.startswith("epidemic.") and year == 2020:
                 note = SAMPLE_NOTE + "；新冠疫情防控期间"
