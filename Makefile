@@ -1,0 +1,35 @@
+# One command to run the app, one to run every check. Both set themselves up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TQI_TEST_POSTGRES_URL ?= postgresql:///tqi_test
+export TQI_TEST_POSTGRES_URL
+
+.PHONY: run test lint bench venv system
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+## make run — set up and start the app on embedded SQLite (data/tqi.sqlite3)
+run: venv
+	$(VENV)/bin/streamlit run app.py
+
+system:
+	bash scripts/setup-system.sh
+
+## make test — set up (Python packages, Chromium, CJK fonts, PostgreSQL) and run every check
+test: venv system
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -q -n 2 --dist loadgroup
+
+lint: venv
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+bench: venv
+	$(PY) bench/bench_load.py

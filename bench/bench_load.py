@@ -1,0 +1,150 @@
+"""Loader benchmark: ``python -m etl load`` against two named baselines on the same file.
+
+Baselines, run side by side in one go on the same generated long-format CSV:
+
+* ``sqlite3 .import`` — the sqlite3 command-line shell importing the CSV into an empty,
+  index-free table: the floor for "bytes into SQLite".
+* ``sqlite-utils insert --csv`` — a popular Python loader (commits every 100 rows by default;
+  run at the smaller size only, as it takes minutes at a million rows).
+
+Ours does everything a real batch does: decode, normalise, validate, upsert, revisions,
+batch record. Each command runs ``--repeat`` times on a fresh database; medians are printed
+as a markdown table with the ratio to ``.import`` and peak memory (max RSS of the process).
+
+    python bench/bench_load.py                 # 1,000,000 and 100,000 rows, 3 repeats
+    python bench/bench_load.py --rows 200000 --repeat 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from db.catalog import read_catalog_file  # noqa: E402
+from db.session import dispose_engines, get_engine  # noqa: E402
+
+
+def generate_csv(path: Path, rows: int) -> None:
+    """Long layout, Chinese headers, every catalog indicator, unique (indicator, year, region)."""
+    import numpy as np
+    import pandas as pd
+
+    specs = read_catalog_file()["indicators"]
+    names = np.array([s["name_zh"] for s in specs])
+    units = np.array([s["unit"] for s in specs])
+    n_ind, n_years = len(specs), 10
+    regions = np.array([f"区县{i:05d}" for i in range(rows // (n_ind * n_years) + 1)])
+    idx = np.arange(rows)
+    rng = np.random.default_rng(42)
+    frame = pd.DataFrame(
+        {
+            "指标": names[idx % n_ind],
+            "年份": 2016 + (idx // n_ind) % n_years,
+            "地区": regions[idx // (n_ind * n_years)],
+            "数值": np.round(rng.uniform(0, 100, rows), 2),
+            "单位": units[idx % n_ind],
+        }
+    )
+    frame.to_csv(path, index=False)
+
+
+def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one command, in a fresh wrapper process."""
+    wrapper = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+        "dt = time.perf_counter() - t\n"
+        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(dt, rss, r.returncode)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", wrapper, *cmd],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
+    seconds, rss, code = out.stdout.split()
+    if code != "0":
+        raise SystemExit(f"command failed ({code}): {' '.join(cmd)}\n{out.stderr}")
+    return float(seconds), float(rss)
+
+
+def bench_import(csv: Path, work: Path) -> tuple[float, float]:
+    db = work / "import.sqlite3"
+    db.unlink(missing_ok=True)
+    subprocess.run(
+        [
+            "sqlite3",
+            str(db),
+            "CREATE TABLE t (指标 TEXT, 年份 TEXT, 地区 TEXT, 数值 TEXT, 单位 TEXT)",
+        ],
+        check=True,
+    )
+    return run_measured(["sqlite3", str(db), f".import --csv --skip 1 {csv} t"])
+
+
+def bench_sqlite_utils(csv: Path, work: Path) -> tuple[float, float]:
+    db = work / "sqlite_utils.sqlite3"
+    db.unlink(missing_ok=True)
+    exe = shutil.which("sqlite-utils") or str(Path(sys.executable).parent / "sqlite-utils")
+    return run_measured([exe, "insert", str(db), "t", str(csv), "--csv"])
+
+
+def bench_ours(csv: Path, work: Path) -> tuple[float, float]:
+    db = work / "ours.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{db}"
+    get_engine(url)  # migrate and seed outside the timing, as an installed app has done
+    dispose_engines()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return run_measured([sys.executable, "-m", "etl", "--db", url, "load", str(csv)], env)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--small-rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    print(f"cpu: {os.cpu_count()} cores; python {sys.version.split()[0]}", file=sys.stderr)
+    results: list[tuple[int, str, float, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for rows in (args.rows, args.small_rows):
+            csv = work / f"long_{rows}.csv"
+            generate_csv(csv, rows)
+            candidates = {"sqlite3 .import": bench_import, "python -m etl load": bench_ours}
+            if rows <= args.small_rows:
+                candidates["sqlite-utils insert --csv"] = bench_sqlite_utils
+            for name, fn in candidates.items():
+                runs = [fn(csv, work) for _ in range(args.repeat)]
+                seconds = statistics.median(r[0] for r in runs)
+                rss = max(r[1] for r in runs)
+                results.append((rows, name, seconds, rss))
+                print(f"{rows:>9,} {name:<28} {seconds:7.2f} s  {rss:7.0f} MB", file=sys.stderr)
+    print(f"\nMedian of {args.repeat} runs each, {time.strftime('%Y-%m-%d')}:\n")
+    print("| rows | command | median s | × `.import` | peak RSS MB |")
+    print("|---:|---|---:|---:|---:|")
+    for rows, name, seconds, rss in results:
+        base = next(s for r, n, s, _ in results if r == rows and n == "sqlite3 .import")
+        print(f"| {rows:,} | {name} | {seconds:.2f} | {seconds / base:.2f} | {rss:.0f} |")
+
+
+if __name__ == "__main__":
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    main()

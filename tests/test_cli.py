@@ -1,0 +1,193 @@
+"""``python -m etl`` as a user runs it: real processes, exit codes and output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def etl(db_url: str, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "TQI_DATABASE_URL"}
+    return subprocess.run(
+        [sys.executable, "-m", "etl", "--db", db_url, *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        timeout=180,
+    )
+
+
+def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+GOOD = "指标,年份,数值\n行政审批办理量,2024,34000\n排查治理安全隐患,2024,1800\n"
+BAD = (
+    "指标,年份,数值\n行政审批办理量,2024,34000\n行政审批量X,2024,12\n排查治理安全隐患,二〇二四,5\n"
+)
+
+
+def test_load_json_reports_counts_and_batch(sqlite_url: str, tmp_path: Path) -> None:
+    path = write(tmp_path, "good.csv", GOOD)
+    done = etl(sqlite_url, "load", str(path), "--json", "--user", "alice")
+    assert done.returncode == 0, done.stderr.decode()
+    result = json.loads(done.stdout)
+    assert result["status"] == "loaded"
+    assert result["counts"]["inserted"] == 2
+    assert result["errors"] == []
+    again = etl(sqlite_url, "load", str(path), "--json")
+    assert again.returncode == 0
+    dup = json.loads(again.stdout)
+    assert dup["status"] == "duplicate" and dup["duplicate_of"] == result["batch_id"]
+
+
+def test_rejected_file_exit_1_with_every_error(sqlite_url: str, tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.csv", BAD)
+    done = etl(sqlite_url, "load", str(path), "--json")
+    assert done.returncode == 1
+    result = json.loads(done.stdout)
+    assert result["status"] == "rejected" and result["batch_id"] is None
+    errors = {(e["code"], e["row"], e["column"]) for e in result["errors"]}
+    assert ("unknown_indicator", 3, "指标") in errors
+    assert ("invalid_year", 4, "年份") in errors
+    unknown = next(e for e in result["errors"] if e["code"] == "unknown_indicator")
+    assert "行政审批办理量" in unknown["suggestions"]
+    human = etl(sqlite_url, "load", str(path))
+    assert human.returncode == 1
+    assert "第 3 行" in human.stderr.decode() and "Traceback" not in human.stderr.decode()
+    listed = etl(sqlite_url, "batches", "--json")
+    assert json.loads(listed.stdout) == []
+
+
+def test_dry_run_writes_no_batch(sqlite_url: str, tmp_path: Path) -> None:
+    path = write(tmp_path, "good.csv", GOOD)
+    done = etl(sqlite_url, "load", "--dry-run", "--json", str(path))
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["status"] == "dry_run"
+    assert json.loads(etl(sqlite_url, "batches", "--json").stdout) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "payload"),
+    [
+        ("junk.csv", bytes(range(256)) * 40),
+        ("empty.csv", b""),
+        ("latin1.csv", "指标,年份,数值\n".encode() + "caf\xe9,2024,1\n".encode("latin-1")),
+        ("fake.xlsx", b"PK\x03\x04 not really a workbook"),
+    ],
+)
+def test_unreadable_or_empty_input_gets_a_message_not_a_traceback(
+    sqlite_url: str, tmp_path: Path, name: str, payload: bytes
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(payload)
+    done = etl(sqlite_url, "load", str(path))
+    stderr = done.stderr.decode()
+    assert done.returncode in (1, 2), stderr
+    assert "Traceback" not in stderr
+    assert stderr.strip()
+
+
+def test_usage_errors_exit_2(sqlite_url: str, tmp_path: Path) -> None:
+    missing = etl(sqlite_url, "load", str(tmp_path / "nope.csv"))
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr.decode()
+    assert etl(sqlite_url, "frobnicate").returncode == 2
+    assert etl(sqlite_url, "rollback", "999").returncode == 2
+
+
+def test_help_explains_commands(sqlite_url: str) -> None:
+    done = etl(sqlite_url, "--help")
+    out = done.stdout.decode()
+    assert done.returncode == 0
+    for command in ("load", "export", "batches", "rollback", "sample", "template"):
+        assert command in out
+
+
+def test_sample_export_csv_is_excel_friendly(sqlite_url: str, tmp_path: Path) -> None:
+    assert etl(sqlite_url, "sample").returncode == 0
+    out = tmp_path / "all.csv"
+    done = etl(sqlite_url, "export", "--format", "csv", "--out", str(out))
+    assert done.returncode == 0, done.stderr.decode()
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert list(rows[0]) == [
+        "category_code",
+        "category",
+        "indicator_code",
+        "indicator",
+        "year",
+        "region",
+        "value",
+        "unit",
+        "qualifier",
+        "note",
+        "batch_id",
+    ]
+    assert len(rows) == 1724
+    assert {r["indicator_code"] for r in rows} >= {"business.approvals", "safety.drills"}
+
+
+def test_export_empty_store_is_header_only(sqlite_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "empty.csv"
+    assert etl(sqlite_url, "export", "--out", str(out)).returncode == 0
+    assert out.read_bytes().decode("utf-8-sig").strip().startswith("category_code,")
+    assert len(out.read_bytes().decode("utf-8-sig").strip().splitlines()) == 1
+
+
+def test_export_neutralises_formulas(sqlite_url: str, tmp_path: Path) -> None:
+    path = write(tmp_path, "f.csv", "指标,年份,数值,备注\n应急演练,2024,3,=HYPERLINK(1)\n")
+    assert etl(sqlite_url, "load", str(path)).returncode == 0
+    out = tmp_path / "out.csv"
+    etl(sqlite_url, "export", "--out", str(out))
+    assert "'=HYPERLINK(1)" in out.read_bytes().decode("utf-8-sig")
+    xlsx = tmp_path / "out.xlsx"
+    assert etl(sqlite_url, "export", "--format", "xlsx", "--out", str(xlsx)).returncode == 0
+    data = etl(sqlite_url, "export", "--format", "json")
+    assert json.loads(data.stdout)[0]["note"] == "=HYPERLINK(1)"
+
+
+def test_rollback_command(sqlite_url: str, tmp_path: Path) -> None:
+    first = write(tmp_path, "a.csv", GOOD)
+    second = write(tmp_path, "b.csv", GOOD.replace("34000", "35000"))
+    etl(sqlite_url, "load", str(first))
+    etl(sqlite_url, "load", str(second))
+    refused = etl(sqlite_url, "rollback", "1")
+    assert refused.returncode == 1
+    assert "2" in refused.stderr.decode()
+    assert etl(sqlite_url, "rollback", "2").returncode == 0
+    assert etl(sqlite_url, "rollback", "1").returncode == 0
+    listed = json.loads(etl(sqlite_url, "batches", "--json").stdout)
+    assert [b["status"] for b in listed] == ["rolled_back", "rolled_back"]
+
+
+def test_template_loads_once_filled(sqlite_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "template.csv"
+    assert etl(sqlite_url, "template", "--out", str(out)).returncode == 0
+    text = out.read_bytes().decode("utf-8-sig")
+    assert "行政审批办理量" in text and "管养公路平均优良路率" in text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 48
+    filled = [r for r in rows if r["数值"]]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(filled)
+    path = write(tmp_path, "filled.csv", buffer.getvalue())
+    done = etl(sqlite_url, "load", str(path), "--json")
+    assert done.returncode == 0, done.stdout.decode()
+    wide = tmp_path / "wide.xlsx"
+    made = etl(sqlite_url, "template", "--layout", "wide", "--format", "xlsx", "--out", str(wide))
+    assert made.returncode == 0 and wide.read_bytes().startswith(b"PK")
