@@ -75,7 +75,7 @@ def _stage_rows(session: Session, frame: pd.DataFrame, ids: dict[str, int]) -> N
         "target DOUBLE PRECISION)"
     )
     columns = {
-        "row_no": frame["row"].astype("int64"),
+        "row_no": pd.Series(np.arange(1, len(frame) + 1), index=frame.index),
         "indicator_id": frame["indicator_code"].map(ids).astype("int64"),
         "year": frame["year"].astype("int64"),
         "region": frame["region"].astype(object),
@@ -117,7 +117,7 @@ def _python_values(series: pd.Series) -> list:
 
 
 def _suspicious(
-    session: Session, catalog_names: dict[int, str], row_numbers: np.ndarray
+    session: Session, catalog_names: dict[int, str], frame: pd.DataFrame
 ) -> list[Issue]:
     """Values ten times (or a tenth of) the store's figure for the year before."""
     sqlite = session.connection().dialect.name == "sqlite"
@@ -133,15 +133,16 @@ def _suspicious(
     ).all()
     issues = []
     for row_no, indicator_id, year, value, previous in rows:
-        if sqlite:  # staging rowids count the frame's rows from 1
-            row_no = row_numbers[row_no - 1]
+        position = int(row_no) - 1  # staging rowid / row_no count the frame's rows from 1
+        column = frame["value_column"].iloc[position]
         ratio = value / previous
         issues.append(
             warning(
                 "suspicious_change",
                 f"「{catalog_names.get(indicator_id, indicator_id)}」{year} 年的数值 {value:g} "
                 f"是上一年 {previous:g} 的 {ratio:.1f} 倍，请核对单位或数量级",
-                row=int(row_no),
+                row=int(frame["row"].iloc[position]),
+                column=None if pd.isna(column) else str(column),
                 value=f"{value:g}",
             )
         )
@@ -222,7 +223,7 @@ def write_batch(
     names.update(dict(session.execute(select(Indicator.id, Indicator.name_zh)).all()))
     _stage_rows(session, frame, ids)
     try:
-        issues = _suspicious(session, names, frame["row"].to_numpy())
+        issues = _suspicious(session, names, frame)
         values = _apply(session, batch.id, "observation", "observation", "value")
         targets = _apply(session, batch.id, "target", "target", "target")
     finally:
