@@ -103,6 +103,8 @@ class Observation(Base):
         UniqueConstraint("indicator_id", "year", "region", name="uq_observation_key"),
         Index("ix_observation_cover", "indicator_id", "year", "region", "value"),
         Index("ix_observation_year", "year", "indicator_id", "value"),
+        # City-wide (全市) rows and region filters: see migration 0003.
+        Index("ix_observation_region", "region", "indicator_id", "year", "value"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
