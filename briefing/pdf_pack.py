@@ -108,12 +108,7 @@ def _chart_page(chart: ChartSlide) -> list:
 def _summary_page(content: PackContent) -> list:
     rows = [[_p(h, HEAD_CELL) for h in SUMMARY_HEADER]]
     for r in content.summary:
-        rows.append(
-            [
-                _p(v, CELL)
-                for v in (r.indicator, r.unit, r.year, r.value, r.yoy, r.target)
-            ]
-        )
+        rows.append([_p(v, CELL) for v in (r.indicator, r.unit, r.year, r.value, r.yoy, r.target)])
     inner_w = PAGE[0] - 2 * MARGIN
     fractions = (0.29, 0.07, 0.07, 0.19, 0.19, 0.19)
     table = Table(rows, colWidths=[inner_w * f for f in fractions], repeatRows=1)

@@ -144,9 +144,7 @@ def _chart_slide(prs, chart: ChartSlide) -> None:  # type: ignore[no-untyped-def
         _style_run(run, size=12, colour=MUTED)
     left, top, width, height = _picture_box(chart)
     slide.shapes.add_picture(io.BytesIO(chart.png), left, top, width, height)
-    source = _textbox(
-        slide, MARGIN, SLIDE_H - Inches(0.5), SLIDE_W - 2 * MARGIN, Inches(0.35)
-    )
+    source = _textbox(slide, MARGIN, SLIDE_H - Inches(0.5), SLIDE_W - 2 * MARGIN, Inches(0.35))
     _write(source, chart.source, size=11, colour=MUTED)
 
 
@@ -157,10 +155,7 @@ def _summary_slide(prs, content: PackContent) -> None:  # type: ignore[no-untype
     _write(title.text_frame, "主要指标汇总", size=30, colour=ACCENT, bold=True)
     rows = [
         SUMMARY_HEADER,
-        *(
-            (r.indicator, r.unit, r.year, r.value, r.yoy, r.target)
-            for r in content.summary
-        ),
+        *((r.indicator, r.unit, r.year, r.value, r.yoy, r.target) for r in content.summary),
     ]
     body_h = SLIDE_H - Inches(1.2) - Inches(0.7)
     row_h = min(Inches(0.5), int(body_h / max(len(rows), 1)))
@@ -193,9 +188,7 @@ def _summary_slide(prs, content: PackContent) -> None:  # type: ignore[no-untype
                 align=align,
             )
     if content.source_note:
-        note = _textbox(
-            slide, MARGIN, SLIDE_H - Inches(0.5), SLIDE_W - 2 * MARGIN, Inches(0.35)
-        )
+        note = _textbox(slide, MARGIN, SLIDE_H - Inches(0.5), SLIDE_W - 2 * MARGIN, Inches(0.35))
         _write(note, content.source_note, size=11, colour=MUTED)
 
 

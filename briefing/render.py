@@ -102,8 +102,7 @@ def export_available() -> tuple[bool, str]:
     if find_chromium() is None:
         where = os.environ.get("TQI_CHROMIUM", "").strip() or SYSTEM_CHROMIUM
         return False, (
-            f"未找到 Chromium 浏览器（{where}），无法导出图片。"
-            "请安装：apt-get install chromium"
+            f"未找到 Chromium 浏览器（{where}），无法导出图片。请安装：apt-get install chromium"
         )
     if cjk_font_family() is None:
         return False, (
@@ -139,15 +138,11 @@ class _KeptBrowser:
         import kaleido
 
         loop = asyncio.new_event_loop()
-        thread = threading.Thread(
-            target=loop.run_forever, name="kaleido-browser", daemon=True
-        )
+        thread = threading.Thread(target=loop.run_forever, name="kaleido-browser", daemon=True)
         thread.start()
 
         async def _open() -> Any:
-            k = kaleido.Kaleido(
-                n=1, timeout=RENDER_TIMEOUT_S, mathjax=False, path=find_chromium()
-            )
+            k = kaleido.Kaleido(n=1, timeout=RENDER_TIMEOUT_S, mathjax=False, path=find_chromium())
             await k.open()
             return k
 

@@ -58,9 +58,7 @@ def _tone(change: float, direction: str) -> Tone:
     return "good" if better else "bad"
 
 
-def yoy_takeaway(
-    current: float, previous: float | None, *, direction: str, unit: str
-) -> Takeaway:
+def yoy_takeaway(current: float, previous: float | None, *, direction: str, unit: str) -> Takeaway:
     """Change on last year: ``同比增长 12.3%``, or for rates ``同比提高 1.2 个百分点``."""
     if not _is_number(previous):
         return Takeaway("上年无数据，无法同比")
@@ -83,9 +81,7 @@ def yoy_takeaway(
     return Takeaway(f"同比{verb} {abs(pct):.1f}%", tone)
 
 
-def target_takeaway(
-    value: float, target: float | None, *, direction: str
-) -> Takeaway | None:
+def target_takeaway(value: float, target: float | None, *, direction: str) -> Takeaway | None:
     """Against the year's target: ``完成目标 102.3%`` (up), ``控制在目标以内`` (down)."""
     if not _is_number(target):
         return None
@@ -113,9 +109,7 @@ def series_takeaway(
 
     ``years``/``values`` need not be sorted; missing values (NaN) are ignored.
     """
-    points = sorted(
-        (int(y), float(v)) for y, v in zip(years, values, strict=True) if _is_number(v)
-    )
+    points = sorted((int(y), float(v)) for y, v in zip(years, values, strict=True) if _is_number(v))
     if not points:
         return Takeaway("所选年份暂无数据")
     year, latest = points[-1]
