@@ -57,12 +57,15 @@ class Normalized:
     """One row per figure (see ``FRAME_COLUMNS``), plus what normalisation found wrong.
 
     ``warnings`` are normalisation's own; the reader's (footer rows) stay on the RawTable.
+    ``columns`` maps a role (``category``, ``target``…) to the user's header, so later
+    checks can name the column as the file reads.
     """
 
     frame: pd.DataFrame
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     layout: str = "long"
+    columns: dict[str, str] = field(default_factory=dict)
 
 
 def empty_frame() -> pd.DataFrame:
@@ -143,7 +146,7 @@ def normalize(
         missing.append(("年份", "缺少「年份」列（也可写作 年度 / year）。"))
     if missing:
         issues = [error("missing_column", msg, row=raw.header_row, column=c) for c, msg in missing]
-        return Normalized(empty_frame(), issues, [], layout)
+        return Normalized(empty_frame(), issues, [], layout, roles)
     builder = _Builder(raw, catalog, roles, default_region, default_year)
     if layout == "long":
         builder.long()
@@ -169,6 +172,7 @@ class _Builder:
         self.warnings: list[Issue] = []
         self.table_unit = table_unit(raw.preamble)
         self.parts: dict[str, np.ndarray] = {}
+        self._factorised: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
         self._check_stray_columns(roles)
         self._indicators()
 
@@ -190,6 +194,7 @@ class _Builder:
         self.row_code = _take(np.asarray(found, dtype=object), codes)
         self.row_canon = _take(np.asarray(canon, dtype=object), codes)
         self.row_name_unit = _take(np.asarray(units, dtype=object), codes)
+        self.any_name_unit = any(u is not None for u in units)
 
     def _lookup(self, name: str) -> tuple[str | None, str | None]:
         """Code for a name as people write it: ``1.排查治理安全隐患（处）`` included."""
@@ -200,12 +205,20 @@ class _Builder:
         bare, unit = split_header_unit(bare)
         return self.catalog.lookup(bare), unit
 
-    def _texts(self, role: str) -> np.ndarray:
-        s = self._col(role)
-        if s is None:
-            return np.full(len(self.raw.frame), None, dtype=object)
-        codes, uniques = _stripped(s)
-        return _take(uniques, codes)
+    def _codes(self, role: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Factorised trimmed text of a role's column (cached), ``None`` if the file has none."""
+        if role not in self._factorised:
+            s = self._col(role)
+            self._factorised[role] = None if s is None else _stripped(s)
+        return self._factorised[role]
+
+    def _texts(self, role: str, pos: np.ndarray, fill: object = None) -> np.ndarray | None:
+        """A role's trimmed text at ``pos`` (blank → ``fill``); ``None`` if there is no column."""
+        found = self._codes(role)
+        if found is None:
+            return None
+        codes, uniques = found
+        return _take(uniques, codes[pos], fill)
 
     def _check_stray_columns(self, roles: dict[str, str]) -> None:
         """Cells under a blank header are errors (often a ``12,345`` split by its comma)."""
@@ -236,14 +249,10 @@ class _Builder:
         self.parts["year"] = self._long_years()
         self.parts["value_column"] = _same(n, value_col or target_col)
         if value_col is not None:
-            value, qualifier = self._figures(pos, self.raw.frame[value_col], _same(n, value_col))
-        else:
-            value, qualifier = np.full(n, np.nan), np.full(n, None, dtype=object)
+            value, qualifier = self._figures(pos, self.raw.frame[value_col], value_col)
+            self.parts.update(value=value, qualifier=self._qualifiers(qualifier, pos))
         if target_col is not None:
-            target, _q = self._figures(pos, self.raw.frame[target_col], _same(n, target_col))
-        else:
-            target = np.full(n, np.nan)
-        self.parts.update(value=value, qualifier=self._qualifiers(qualifier), target=target)
+            self.parts["target"] = self._figures(pos, self.raw.frame[target_col], target_col)[0]
         self._row_facts(pos)
 
     def wide(self, years: dict[str, int]) -> None:
@@ -274,11 +283,7 @@ class _Builder:
         self.parts["year"] = _years(np.concatenate(year_parts)[order])
         self.parts["value_column"] = header
         value, qualifier = self._figures(pos, text, header)
-        self.parts.update(
-            value=value,
-            qualifier=self._qualifiers(qualifier, pos),
-            target=np.full(len(pos), np.nan),
-        )
+        self.parts.update(value=value, qualifier=self._qualifiers(qualifier, pos))
         self._row_facts(pos)
 
     # -- cells
@@ -308,9 +313,12 @@ class _Builder:
         return _years(year)
 
     def _figures(
-        self, pos: np.ndarray, text: pd.Series, header: np.ndarray
+        self, pos: np.ndarray, text: pd.Series, header: np.ndarray | str
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Parse cells and convert them to each indicator's unit; errors for the bad ones."""
+        """Parse cells and convert them to each indicator's unit; errors for the bad ones.
+
+        ``header`` is the value column's header, or one per cell in a wide table.
+        """
         text = text.reset_index(drop=True)
         parsed = parse_value_series(text)
         blank = (text.isna() | (text.astype("str").str.strip() == "")).to_numpy(dtype=bool)
@@ -322,13 +330,15 @@ class _Builder:
                     "invalid_value",
                     f"无法识别的数值「{str(text.iloc[i]).strip()}」，{_VALUE_HINT}。",
                     row=int(self.raw.rows[pos[i]]),
-                    column=str(header[i]),
+                    column=header if isinstance(header, str) else str(header[i]),
                     value=str(text.iloc[i]),
                 )
             )
         unit, source = self._units(pos, parsed["unit"].to_numpy(dtype=object), header)
         code, canon = self.row_code[pos], self.row_canon[pos]
-        need = np.flatnonzero(pd.notna(unit) & pd.notna(canon) & ~np.isnan(value))
+        need = np.empty(0, dtype=np.int64)
+        if unit is not None:
+            need = np.flatnonzero((unit != None) & (canon != None) & ~np.isnan(value))  # noqa: E711
         if len(need):
             keys = pd.MultiIndex.from_arrays([unit[need], canon[need]])
             kcodes, kuniq = pd.factorize(keys)
@@ -344,42 +354,52 @@ class _Builder:
                         f"单位「{unit[j]}」无法换算为指标「{spec.name_zh}」的单位「{spec.unit}」，"
                         f"请改用 {spec.unit}（或 万{spec.unit}、亿{spec.unit}）。",
                         row=int(self.raw.rows[pos[j]]),
-                        column=str(source[j] or header[j]),
+                        column=str(source[j] or (header if isinstance(header, str) else header[j])),
                         value=str(unit[j]),
                     )
                 )
         return value, parsed["qualifier"].to_numpy(dtype=object)
 
     def _units(
-        self, pos: np.ndarray, cell_unit: np.ndarray, header: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The unit of each figure and the column it came from (surest source wins)."""
+        self, pos: np.ndarray, cell_unit: np.ndarray, header: np.ndarray | str
+    ) -> tuple[np.ndarray | None, np.ndarray]:
+        """The unit of each figure and the column it came from (surest source wins last).
+
+        ``None`` when no figure states a unit anywhere, the common case, which then costs
+        nothing.
+        """
         n = len(pos)
         unit = np.full(n, self.table_unit, dtype=object)
         source = np.full(n, None, dtype=object)
-        hcodes, huniq = pd.factorize(header)
-        hu = _take(np.array([split_header_unit(h)[1] for h in huniq], dtype=object), hcodes)
-        unit_col = self.roles.get("unit")
-        layers = [
-            (hu, None),
-            (self.row_name_unit[pos], self.roles["indicator"]),
-            (self._texts("unit")[pos], unit_col),
-            (cell_unit, None),
-        ]
-        for layer, src in layers:
-            has = pd.notna(layer)
-            unit[has] = layer[has]
-            source[has] = src
-        return unit, source
+        stated = self.table_unit is not None
+        if isinstance(header, str):
+            header_unit = split_header_unit(header)[1]
+            if header_unit:
+                unit[:], stated = header_unit, True
+        else:
+            hcodes, huniq = pd.factorize(header)
+            units = np.array([split_header_unit(h)[1] for h in huniq], dtype=object)
+            if any(u is not None for u in units):
+                hu = _take(units, hcodes)
+                has = hu != None  # noqa: E711 - elementwise on an object array
+                unit[has], stated = hu[has], True
+        layers = [(self.row_name_unit[pos] if self.any_name_unit else None, "indicator")]
+        layers += [(self._texts("unit", pos), "unit"), (cell_unit, None)]
+        for layer, role in layers:
+            if layer is None:
+                continue
+            has = layer != None  # noqa: E711
+            if has.any():
+                unit[has], source[has], stated = layer[has], self.roles.get(role), True
+        return (unit if stated else None), source
 
-    def _qualifiers(self, qualifier: np.ndarray, pos: np.ndarray | None = None) -> np.ndarray:
+    def _qualifiers(self, qualifier: np.ndarray, pos: np.ndarray) -> np.ndarray:
         """A qualifier column (``余``/``约``/``more_than``…) fills in what the cell did not say."""
         col = self.roles.get("qualifier")
         if col is None:
             return qualifier
-        codes, uniques = _stripped(self._col("qualifier"))
-        if pos is not None:
-            codes = codes[pos]
+        codes, uniques = self._codes("qualifier")
+        codes = codes[pos]
         words = np.array([_QUALIFIER_WORDS.get(str(u).casefold()) for u in uniques], dtype=object)
         given = _take(words, codes)
         fill = pd.isna(qualifier) & pd.notna(given)
@@ -390,7 +410,7 @@ class _Builder:
                 error(
                     "invalid_value",
                     f"无法识别的限定词「{text}」，请填写 余（more_than）或 约（about），或留空。",
-                    row=int(self.raw.rows[i if pos is None else pos[i]]),
+                    row=int(self.raw.rows[pos[i]]),
                     column=col,
                     value=text,
                 )
@@ -398,20 +418,19 @@ class _Builder:
         return qualifier
 
     def _row_facts(self, pos: np.ndarray) -> None:
-        region = self._texts("region")[pos]
-        region[pd.isna(region)] = self.default_region
-        self.parts["region"] = region
-        self.parts["note"] = self._texts("note")[pos]
-        self.parts["category"] = self._texts("category")[pos]
+        region = self._texts("region", pos, self.default_region)
+        self.parts["region"] = _same(len(pos), self.default_region) if region is None else region
+        self.parts["note"] = self._texts("note", pos)
+        self.parts["category"] = self._texts("category", pos)
         self.parts["indicator_code"] = self.row_code[pos]
-        self.parts["indicator_raw"] = _take(self.ind_uniques, self.ind_codes)[pos]
+        self.parts["indicator_raw"] = _take(self.ind_uniques, self.ind_codes[pos])
         self.parts["row"] = self.raw.rows[pos].astype(np.int64)
         self._unknown_indicators(pos)
 
     def _unknown_indicators(self, pos: np.ndarray) -> None:
         col = self.roles["indicator"]
         suggestions: dict[str, tuple[str, ...]] = {}
-        for i in np.unique(pos[pd.isna(self.row_code[pos])]):
+        for i in np.unique(pos[self.row_code[pos] == None]):  # noqa: E711
             c = self.ind_codes[i]
             name = None if c < 0 else str(self.ind_uniques[c])
             if name is None:
@@ -440,7 +459,7 @@ class _Builder:
             self.errors.append(
                 error("no_figures", "文件中没有任何数值：表格里的数值格都是空的或「—」。")
             )
-        return Normalized(frame, self.errors, self.warnings, layout)
+        return Normalized(frame, self.errors, self.warnings, layout, dict(self.roles))
 
 
 def _assemble(parts: dict[str, object], n: int) -> pd.DataFrame:
