@@ -143,6 +143,10 @@ def _decode(data: bytes) -> tuple[bytes, str]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _transcode(data, "utf-16"), "utf-16"
     if b"\x00" in data[:_SNIFF_BYTES]:
+        head = data[:4096]
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if max(even, odd) > len(head) // 6 and min(even, odd) < max(even, odd) // 8:
+            raise _refuse_encoding("UTF-16 without BOM / 无 BOM 的 UTF-16")
         raise _refuse_binary()
     try:
         return _transcode(data, "utf-8"), "utf-8"
