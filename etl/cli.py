@@ -38,7 +38,8 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
 
 def main() -> int:
     try:
-        cli.main(standalone_mode=False, prog_name="python -m etl")
+        # Without standalone mode click returns ctx.exit()'s code instead of raising it.
+        code = cli.main(standalone_mode=False, prog_name="python -m etl")
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.Abort:
@@ -49,11 +50,12 @@ def main() -> int:
         return exc.exit_code
     except SystemExit as exc:
         return int(exc.code or 0)
-    return EXIT_OK
+    return code if isinstance(code, int) else EXIT_OK
 
 
 # Command modules register their commands on ``cli`` when imported.
 from etl import (
     cli_batches,  # noqa: F401
+    cli_briefing,  # noqa: F401
     cli_users,  # noqa: F401
 )

@@ -58,22 +58,28 @@ def export_frame(session: Session) -> pd.DataFrame:
     return frame
 
 
-def neutralise_formulas(
-    frame: pd.DataFrame, columns: list[str] | None = None
-) -> pd.DataFrame:
+def neutralise_formulas(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
     """Prefix text cells a spreadsheet would treat as a formula."""
     frame = frame.copy()
-    for col in columns or [c for c in frame.columns if frame[c].dtype == object]:
+    text_columns = [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])
+    ]
+    for col in columns or text_columns:
         if col not in frame:
             continue
         series = frame[col]
         mask = series.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
-        frame.loc[mask, col] = "'" + series[mask]
+        frame[col] = series.astype(object)
+        frame.loc[mask, col] = "'" + series[mask].astype(str)
     return frame
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig")
+    # %.15g: 34000 not 34000.0, 91.5 stays 91.5, no binary noise.
+    text = neutralise_formulas(frame).to_csv(index=False, float_format="%.15g")
+    return text.encode("utf-8-sig")
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "observations") -> bytes:
