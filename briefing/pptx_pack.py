@@ -21,7 +21,7 @@ from pptx.util import Emu, Inches, Pt
 
 from briefing.content import CJK_FONT, SUMMARY_HEADER, ChartSlide, PackContent
 
-SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
+SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # PowerPoint "Widescreen" 16:9, 13.333 × 7.5 in
 MARGIN = Inches(0.45)
 INK = RGBColor(0x1F, 0x2A, 0x37)
 MUTED = RGBColor(0x6B, 0x72, 0x80)
