@@ -358,7 +358,7 @@ class _Builder:
                         value=str(unit[j]),
                     )
                 )
-        return value, parsed["qualifier"].to_numpy(dtype=object)
+        return value, parsed["qualifier"].to_numpy(dtype=object).copy()
 
     def _units(
         self, pos: np.ndarray, cell_unit: np.ndarray, header: np.ndarray | str
@@ -459,7 +459,12 @@ class _Builder:
             self.errors.append(
                 error("no_figures", "文件中没有任何数值：表格里的数值格都是空的或「—」。")
             )
-        return Normalized(frame, self.errors, self.warnings, layout, dict(self.roles))
+        return Normalized(frame, by_row(self.errors), self.warnings, layout, dict(self.roles))
+
+
+def by_row(issues: list[Issue]) -> list[Issue]:
+    """Issues in the order the user reads the file (file-wide ones first)."""
+    return sorted(issues, key=lambda i: -1 if i.row is None else i.row)
 
 
 def _assemble(parts: dict[str, object], n: int) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from db.catalog import Catalog
 from etl.issues import Issue, error, warning
-from etl.normalize import FRAME_COLUMNS, Normalized
+from etl.normalize import FRAME_COLUMNS, Normalized, by_row
 
 SUSPICIOUS_RATIO = 10.0
 _KEY = ["indicator_code", "year", "region"]
@@ -154,7 +154,7 @@ def validate(norm: Normalized, catalog: Catalog) -> Validated:
     errors += dup_errors
     warnings += dup_warnings
     clean = merged if keep.all() else merged[keep].reset_index(drop=True)
-    return Validated(clean, errors, warnings)
+    return Validated(clean, by_row(errors), by_row(warnings))
 
 
 def _cell_text(cell: object) -> str | None:
