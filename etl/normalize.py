@@ -20,7 +20,7 @@ import pandas as pd
 
 from db.catalog import Catalog
 from db.models import CITY_WIDE
-from etl.issues import Issue, error
+from etl.issues import Issue, error, warning
 from etl.read import RawTable
 from etl.units import column_role, header_year, split_header_unit, table_unit, unit_factor
 from etl.values import ABOUT, MORE_THAN, parse_value_series
@@ -171,6 +171,18 @@ class _Builder:
         self.errors: list[Issue] = []
         self.warnings: list[Issue] = []
         self.table_unit = table_unit(raw.preamble)
+        units = {spec.unit for spec in catalog.indicators.values()}
+        if self.table_unit and not any(unit_factor(self.table_unit, u) for u in units):
+            # 单位：见各行 and the like: a remark, not a unit to scale figures by.
+            self.warnings.append(
+                warning(
+                    "table_unit_ignored",
+                    f"表头上方的「单位：{self.table_unit}」不是可换算的单位，已忽略；"
+                    "请在「单位」列或数值中写明单位。",
+                    value=self.table_unit,
+                )
+            )
+            self.table_unit = None
         self.parts: dict[str, np.ndarray] = {}
         self._factorised: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
         self._check_stray_columns(roles)
@@ -334,7 +346,8 @@ class _Builder:
                     value=str(text.iloc[i]),
                 )
             )
-        unit, source = self._units(pos, parsed["unit"].to_numpy(dtype=object), header)
+        self._cell_units = parsed["unit"].to_numpy(dtype=object)
+        unit, source = self._units(pos, self._cell_units, header)
         code, canon = self.row_code[pos], self.row_canon[pos]
         need = np.empty(0, dtype=np.int64)
         if unit is not None:
@@ -358,7 +371,36 @@ class _Builder:
                         value=str(unit[j]),
                     )
                 )
+            self._magnitude_twice(pos, text, header, unit, need[(f != 1) & ~np.isnan(f)], value)
         return value, parsed["qualifier"].to_numpy(dtype=object).copy()
+
+    def _magnitude_twice(
+        self,
+        pos: np.ndarray,
+        text: pd.Series,
+        header: np.ndarray | str,
+        unit: np.ndarray,
+        scaled: np.ndarray,
+        value: np.ndarray,
+    ) -> None:
+        """``3.5万`` under a ``万件`` unit: scaling twice would load 3.5亿, so ask instead."""
+        if not len(scaled):
+            return
+        cells = text.iloc[scaled].astype("str")
+        own_unit = self._cell_units[scaled] != None  # noqa: E711 - the cell's own unit scaled it
+        twice = scaled[cells.str.contains("[万亿千]").to_numpy(dtype=bool) & ~own_unit]
+        for j in twice:
+            value[j] = np.nan
+            self.errors.append(
+                error(
+                    "unit_mismatch",
+                    f"数值「{text.iloc[j].strip()}」已写了「万/亿」，单位又是「{unit[j]}」，"
+                    "会被放大两次；请只在一处写「万」或「亿」。",
+                    row=int(self.raw.rows[pos[j]]),
+                    column=header if isinstance(header, str) else str(header[j]),
+                    value=str(text.iloc[j]),
+                )
+            )
 
     def _units(
         self, pos: np.ndarray, cell_unit: np.ndarray, header: np.ndarray | str
