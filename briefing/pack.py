@@ -14,11 +14,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Literal
 
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from briefing import render
 from briefing.charts import (
-    HEADLINE_INDICATORS,
     BuiltChart,
     build_chart,
     chart_catalogue,
@@ -81,8 +81,7 @@ def check_years(years: tuple[int, int]) -> tuple[int, int]:
 
 def load_data(session: Session, years: tuple[int, int]) -> BriefingData:
     data = read_briefing_data(session, check_years(years))
-    shown = data.series[data.series["year"].between(*years)]
-    if shown.empty:
+    if data.series.empty:
         raise EmptyPackError(
             f"{years[0]}–{years[1]}年没有任何数据，无法生成简报。"
             "请先上传数据，或载入示例数据（python -m etl sample）。"
@@ -102,32 +101,24 @@ def build_charts(data: BriefingData, charts: list[str] | None) -> list[BuiltChar
 
 
 def summary_rows(data: BriefingData, codes: list[str]) -> list[SummaryRow]:
+    """One row per headline indicator: its latest figure in the range, change, target."""
     rows = []
     for code in codes:
         spec = data.spec(code)
         series = data.indicator_series(code)
-        shown = series[series["year"].between(*data.years)]
-        if shown.empty:
-            rows.append(SummaryRow(spec.name_zh, spec.unit, "—", "—", "—", "—"))
+        if series.empty:
+            rows.append(SummaryRow(spec["name_zh"], spec["unit"], "—", "—", "—", "—"))
             continue
-        last = shown.iloc[-1]
-        year = int(last["year"])
-        previous = series[series["year"] == year - 1]["value"]
-        yoy = yoy_takeaway(
-            float(last["value"]),
-            float(previous.iloc[0]) if not previous.empty else None,
-            direction=spec.direction,
-            unit=spec.unit,
-        )
-        hit = target_takeaway(
-            float(last["value"]), data.target_for(code, year), direction=spec.direction
-        )
+        last = series.iloc[-1]
+        previous = last["prev"] if pd.notna(last["prev"]) else None
+        yoy = yoy_takeaway(last["value"], previous, direction=spec["direction"], unit=spec["unit"])
+        hit = target_takeaway(last["value"], last["target"], direction=spec["direction"])
         rows.append(
             SummaryRow(
-                indicator=spec.name_zh,
-                unit=spec.unit,
-                year=str(year),
-                value=format_value(float(last["value"]), spec.unit, last["qualifier"]),
+                indicator=spec["name_zh"],
+                unit=spec["unit"],
+                year=str(int(last["year"])),
+                value=format_value(float(last["value"]), spec["unit"], last["qualifier"]),
                 yoy=yoy.text.removeprefix("同比"),
                 target=hit.text if hit else "—",
             )
@@ -166,16 +157,16 @@ def build_content(
         for b in built
         if b.chart.chart_id.startswith("indicator:")
     ]
-    codes = [c for c in HEADLINE_INDICATORS if c in data.catalog.indicators]
+    kpis = data.overview.kpis
+    codes = list(kpis["code"]) if len(kpis) else []  # the overview's headline indicators
     codes += [c for c in charted if c not in codes]
-    used_batches = sorted({int(b) for b in data.series["batch_id"].dropna()})
     return PackContent(
         years=data.years,
         slides=slides,
         summary=summary_rows(data, codes),
         bureau=bureau,
         made_on=made_on or date.today(),
-        source_note=data.batch_label(used_batches),
+        source_note=data.source_line(list(data.indicators["code"])),
     )
 
 

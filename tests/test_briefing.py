@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from briefing import charts as briefing_charts
-from briefing.charts import HEADLINE_INDICATORS, UnknownChartError, chart_catalogue
+from briefing.charts import UnknownChartError, chart_catalogue
 from briefing.pack import (
     EmptyPackError,
     InvalidYearsError,
@@ -33,7 +33,7 @@ from etl.sample import load_sample
 from tests.conftest import IN_CI
 
 YEARS = (2016, 2025)
-FEW = ["targets", "indicator:safety.hazards_fixed", "category:safety"]
+FEW = ["targets", "indicator:safety.hazards_fixed", "change:safety", "category:brand"]
 
 
 @pytest.fixture
@@ -65,8 +65,9 @@ def test_default_pack_has_at_least_12_charts(sample_session: Session) -> None:
     data = load_data(sample_session, YEARS)
     ids = briefing_charts.default_chart_ids(data)
     assert len(ids) >= 12
-    assert {f"indicator:{c}" for c in HEADLINE_INDICATORS} <= set(ids)
-    assert {f"category:{c}" for c in data.catalog.categories} <= set(ids)
+    # the overview's KPI cards, each as a trend, and one chart per category
+    assert {f"indicator:{c}" for c in data.overview.kpis["code"]} <= set(ids)
+    assert {f"change:{c}" for c in data.categories["code"]} <= set(ids)
 
 
 def test_pptx_pack_reopens_with_slides_titles_takeaways_and_sources(
@@ -83,7 +84,12 @@ def test_pptx_pack_reopens_with_slides_titles_takeaways_and_sources(
     assert any("2016—2025年" in t for t in title_texts)
     assert any("2026年3月1日" in t for t in title_texts)
     titles = [s.shapes.title.text for s in slides[1:-1]]
-    assert titles == ["年度目标完成情况", "排查治理安全隐患（处）", "安全监管：各指标同比变化"]
+    assert titles == [
+        "年度目标完成情况",
+        "排查治理安全隐患（处）",
+        "安全监管：各指标同比变化",
+        "质量品牌创建：分指标趋势",
+    ]
     hazards = slide_texts(slides[2])
     assert any("同比" in t and "完成目标" in t for t in hazards), hazards
     assert any(t.startswith("数据来源：") and "批次 #1" in t for t in hazards), hazards
@@ -128,6 +134,7 @@ def test_pdf_pack_contains_the_chinese_titles(
         "年度目标完成情况",
         "排查治理安全隐患（处）",
         "安全监管：各指标同比变化",
+        "质量品牌创建：分指标趋势",
         "主要指标汇总",
         "数据来源：",
     ):
@@ -147,7 +154,7 @@ def test_chart_png_is_16_9_presentation_size_with_a_meaningful_name(
 def test_every_chart_in_the_catalogue_builds(sample_session: Session) -> None:
     data = load_data(sample_session, YEARS)
     catalogue = chart_catalogue(data)
-    assert len(catalogue) == 1 + len(data.catalog.categories) + len(data.catalog.indicators)
+    assert len(catalogue) == 1 + 2 * len(data.categories) + len(data.indicators)
     for built in build_charts(data, [c.chart_id for c in catalogue]):
         assert built.figure.data or built.figure.layout.annotations, built.chart.chart_id
         assert built.takeaway.text
@@ -156,6 +163,7 @@ def test_every_chart_in_the_catalogue_builds(sample_session: Session) -> None:
 def test_takeaway_matches_the_stored_figures(sample_session: Session) -> None:
     data = load_data(sample_session, YEARS)
     series = data.indicator_series("safety.hazards_fixed").set_index("year")["value"]
+    assert series.index.max() == 2025
     change = (series[2025] - series[2024]) / series[2024] * 100
     built = build_charts(data, ["indicator:safety.hazards_fixed"])[0]
     verb = "增长" if change > 0 else "下降"
@@ -164,7 +172,7 @@ def test_takeaway_matches_the_stored_figures(sample_session: Session) -> None:
 
 def test_epidemic_category_speaks_about_its_last_year(sample_session: Session) -> None:
     data = load_data(sample_session, YEARS)
-    built = build_charts(data, ["category:epidemic"])[0]
+    built = build_charts(data, ["change:epidemic"])[0]
     assert built.takeaway.text.startswith("2022年")  # epidemic work ends in 2022
 
 
