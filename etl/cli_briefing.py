@@ -43,7 +43,7 @@ def briefing(
     \b
     Examples:
       python -m etl briefing --years 2016-2025 --out pack.pptx
-      python -m etl briefing --years 2021-2025 --out pack.pdf --charts targets,category:safety
+      python -m etl briefing --years 2021-2025 --out pack.pdf --charts targets,change:safety
     Exit 0 written, 1 nothing to brief (no figures in those years), 2 usage error or
     export not possible on this machine (no Chromium / no Chinese font).
     """

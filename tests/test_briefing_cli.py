@@ -56,7 +56,7 @@ def test_pdf_suffix_gives_pdf_and_charts_chooses(
     out = tmp_path / "pack.pdf"
     done = etl(
         sample_db, "briefing", "--years", "2020-2024", "--out", str(out),
-        "--charts", "indicator:safety.drills,category:business", "--bureau", "某市交通运输局",
+        "--charts", "indicator:safety.drills,change:business", "--bureau", "某市交通运输局",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     reader = PdfReader(str(out))
