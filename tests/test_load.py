@@ -191,3 +191,23 @@ def test_sample_data_covers_the_catalog(engine: Engine) -> None:
 
 def test_sample_is_deterministic() -> None:
     pd.testing.assert_frame_equal(sample_frame(), sample_frame())
+
+
+def test_bulk_load_rebuilds_read_indexes(engine: Engine) -> None:
+    """A batch bigger than the store takes the drop-and-rebuild path; indexes must survive."""
+    from sqlalchemy import inspect
+
+    from etl.load import BULK_INSERT_ROWS
+
+    regions = BULK_INSERT_ROWS // 10 + 1
+    lines = ["指标,年份,地区,数值"]
+    lines += [f"应急演练,{2016 + y},区{r:05d},{r % 97}" for r in range(regions) for y in range(10)]
+    text = "\n".join(lines) + "\n"
+    expected = {ix.name for ix in Observation.__table__.indexes}
+    dry = load(engine, text, dry_run=True)
+    assert dry.counts["inserted"] == regions * 10
+    assert expected <= {ix["name"] for ix in inspect(engine).get_indexes("observation")}
+    assert load(engine, text).status == "loaded"
+    assert expected <= {ix["name"] for ix in inspect(engine).get_indexes("observation")}
+    with read_session(engine) as s:
+        assert store_counts(s)["observations"] == regions * 10
