@@ -60,9 +60,7 @@ def _clean_name(name: str, what: str) -> str:
     if not name_key(text):
         raise CatalogEditError(f"{what}不能为空 ({what} is empty)")
     if len(text) > MAX_NAME_LENGTH:
-        raise CatalogEditError(
-            f"{what}过长（最多 {MAX_NAME_LENGTH} 字） ({what} too long)"
-        )
+        raise CatalogEditError(f"{what}过长（最多 {MAX_NAME_LENGTH} 字） ({what} too long)")
     return text
 
 
@@ -122,9 +120,7 @@ def add_indicator(
     if cat is None:
         raise CatalogEditError(f"没有类别 {category!r} (no such category)")
     if not code.startswith(f"{category}."):
-        raise CatalogEditError(
-            f"代码应以“{category}.”开头 (code must start with the category)"
-        )
+        raise CatalogEditError(f"代码应以“{category}.”开头 (code must start with the category)")
     name_zh = _clean_name(name_zh, "中文名称")
     name_en = _clean_name(name_en, "英文名称")
     unit = (unit or "").strip()
@@ -135,24 +131,18 @@ def add_indicator(
     if direction not in DIRECTIONS:
         raise CatalogEditError(f"方向须为 {DIRECTIONS} 之一 (direction)")
     if unit == "%" and aggregation != "mean":
-        raise CatalogEditError(
-            "百分比指标只能取平均，不能相加 (rates are averaged, never summed)"
-        )
+        raise CatalogEditError("百分比指标只能取平均，不能相加 (rates are averaged, never summed)")
     alias_list = [_clean_name(a, "别名") for a in aliases if (a or "").strip()]
 
     names = [code, name_zh, name_en, *alias_list]
     _check_free(names, _name_owners(session))
     seen: dict[str, str] = {}
-    for (
-        name
-    ) in alias_list:  # the new indicator's own names may repeat only in its main names
+    for name in alias_list:  # the new indicator's own names may repeat only in its main names
         key = name_key(name)
         if key in seen or key in {name_key(code), name_key(name_zh), name_key(name_en)}:
             continue
         seen[key] = name
-    order = (
-        session.scalar(select(func.coalesce(func.max(Indicator.display_order), 0))) or 0
-    )
+    order = session.scalar(select(func.coalesce(func.max(Indicator.display_order), 0))) or 0
     session.add(
         Indicator(
             code=code,

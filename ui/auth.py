@@ -1,0 +1,225 @@
+"""Who is using the app, and what they may see: login form, logout, role checks, OIDC.
+
+Two ways in:
+
+* **Local accounts** (``db/users.py``, managed with ``python -m etl users``): the login
+  form verifies the password and keeps a :class:`SessionUser` in ``st.session_state``.
+  Every run re-reads the account, so a role change or a disabled account takes effect
+  at the next click, not at the next login.
+* **OIDC** (``st.login``) when ``.streamlit/secrets.toml`` has an ``[auth]`` section: the
+  provider's e-mail is looked up among local accounts (user name = e-mail) for its role;
+  anyone else who signs in is a viewer.
+
+Pages that need a role are left out of the navigation (:func:`navigation_pages`), so a
+direct URL to them falls back to the default page; each such page also calls
+:func:`require_role` first, in case the navigation ever lets one through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+from db import users
+from db.session import get_engine, read_session, write_session
+from ui.navigation import PageSpec
+from ui.settings import require_login
+
+SESSION_KEY = "tqi_user"
+FAILURES_KEY = "tqi_login_failures"
+_SESSION_FAILURE_KEY = "this-session"
+
+ROLE_LABELS = {"viewer": "浏览者", "analyst": "统计员", "admin": "管理员"}
+
+LOGIN_PAGE = PageSpec(
+    "pages/login.py", "登录", "Log in", ":material/login:", "login", role=None, default=True
+)
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    username: str
+    display_name: str
+    role: str
+    source: str = "local"  # local | oidc
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+
+def oidc_configured() -> bool:
+    """Whether ``secrets.toml`` has an ``[auth]`` section (then ``st.login`` is offered)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: Streamlit raises instead of answering no
+        return False
+
+
+def _oidc_user() -> SessionUser | None:
+    if not oidc_configured() or not st.user.get("is_logged_in", False):
+        return None
+    email = str(st.user.get("email") or "").strip().lower()
+    if not email:
+        return None
+    name = str(st.user.get("name") or email)
+    with read_session(get_engine()) as session:
+        account = users.get_user(session, email)
+    if account is not None and not account.active:
+        return None
+    role = account.role if account is not None else "viewer"
+    return SessionUser(email, account.display_name if account else name, role, source="oidc")
+
+
+def current_user() -> SessionUser | None:
+    """The signed-in user with their role as the database has it now, else ``None``."""
+    user: SessionUser | None = st.session_state.get(SESSION_KEY)
+    if user is not None and user.source == "local":
+        with read_session(get_engine()) as session:
+            account = users.get_user(session, user.username)
+        if account is None or not account.active:
+            st.session_state.pop(SESSION_KEY, None)
+            return None
+        if account.role != user.role:
+            user = SessionUser(account.username, account.display_name, account.role)
+            st.session_state[SESSION_KEY] = user
+        return user
+    return _oidc_user()
+
+
+def current_role() -> str | None:
+    user = current_user()
+    return user.role if user else None
+
+
+def may_browse() -> bool:
+    return not require_login() or current_user() is not None
+
+
+def navigation_pages(pages: Sequence[PageSpec]) -> list[PageSpec]:
+    """The pages this visitor may open: only the login page when browsing needs a login."""
+    if not may_browse():
+        return [LOGIN_PAGE]
+    role = current_role()
+    return [p for p in pages if users.has_role(role, p.role)]
+
+
+def _failures() -> users.FailureTracker:
+    if FAILURES_KEY not in st.session_state:
+        st.session_state[FAILURES_KEY] = users.FailureTracker(max_keys=1)
+    return st.session_state[FAILURES_KEY]
+
+
+def attempt_login(username: str, password: str) -> SessionUser:
+    """Check a name and password; on success the session is signed in.
+
+    Raises ``users.LoginThrottledError`` or ``users.LoginFailedError``. Failures are also
+    counted per browser session, so trying many names from one session slows down too.
+    """
+    now = users.utcnow()
+    tracker = _failures()
+    wait = tracker.retry_after(_SESSION_FAILURE_KEY, now)
+    if wait > 0:
+        raise users.LoginThrottledError(wait)
+    with write_session(get_engine()) as session:
+        try:
+            account = users.verify_password(session, username, password, now=now)
+        except users.LoginFailedError:
+            tracker.failed(_SESSION_FAILURE_KEY, now)
+            raise
+        finally:
+            session.commit()  # the failure counters, or the reset and a rehash
+    tracker.succeeded(_SESSION_FAILURE_KEY)
+    user = SessionUser(account.username, account.display_name, account.role)
+    st.session_state[SESSION_KEY] = user
+    return user
+
+
+def _submit_login(where: str) -> None:
+    username = st.session_state.get(f"login_username_{where}", "")
+    password = st.session_state.get(f"login_password_{where}", "")
+    st.session_state[f"login_password_{where}"] = ""
+    try:
+        attempt_login(username, password)
+    except users.LoginThrottledError as exc:
+        st.session_state["login_message"] = (
+            f"登录失败次数过多，请 {max(1, round(exc.retry_after))} 秒后再试。"
+        )
+    except users.LoginFailedError:
+        st.session_state["login_message"] = "用户名或密码错误。"
+    else:
+        st.session_state.pop("login_message", None)
+
+
+def login_form(*, where: str = "main") -> None:
+    """Name and password (local accounts), plus the OIDC button when configured.
+
+    Drawn where it is called (``with st.sidebar: login_form(where="sidebar")``); ``where``
+    keeps widget keys apart. The check runs in the submit callback, so the rerun that
+    follows already shows the pages the new role may open.
+    """
+    with st.form(f"login_form_{where}", border=where != "sidebar"):
+        st.text_input("用户名", key=f"login_username_{where}", autocomplete="username")
+        st.text_input(
+            "密码",
+            type="password",
+            key=f"login_password_{where}",
+            autocomplete="current-password",
+        )
+        st.form_submit_button(
+            "登录",
+            on_click=_submit_login,
+            args=(where,),
+            type="primary",
+            key=f"login_submit_{where}",
+        )
+    message = st.session_state.get("login_message")
+    if message:
+        st.error(message)
+    if oidc_configured() and st.button("使用单位账号登录（OIDC）", key=f"oidc_login_{where}"):
+        try:
+            st.login()
+        except Exception as exc:  # e.g. Authlib not installed, incomplete [auth]
+            st.error(f"单点登录不可用：{exc}")
+
+
+def logout() -> None:
+    user = st.session_state.pop(SESSION_KEY, None)
+    st.session_state.pop("login_message", None)
+    if (user is None or user.source == "oidc") and oidc_configured():
+        st.logout()
+
+
+def logout_button(*, where: str = "sidebar") -> None:
+    """Drawn where it is called; ``where`` keeps the widget key apart."""
+    st.button("退出登录", key=f"logout_{where}", on_click=logout)
+
+
+def account_sidebar() -> None:
+    """Sidebar block: who is signed in and a logout button, or a small login form."""
+    user = current_user()
+    if user is not None:
+        with st.sidebar:
+            st.caption(f"已登录：{user.display_name}（{user.role_label}）")
+            logout_button()
+        return
+    if require_login():
+        return  # the login page itself shows the form
+    with st.sidebar.expander("统计员登录", expanded=bool(st.session_state.get("login_message"))):
+        login_form(where="sidebar")
+
+
+def require_role(role: str) -> SessionUser:
+    """Stop the page here unless the signed-in user has at least ``role``."""
+    user = current_user()
+    if user is not None and users.has_role(user.role, role):
+        return user
+    needed = ROLE_LABELS.get(role, role)
+    if user is None:
+        st.warning(f"此页面需要{needed}权限，请先登录。")
+    else:
+        st.error(f"此页面需要{needed}权限；当前账户（{user.role_label}）无权访问。")
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises
