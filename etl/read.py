@@ -215,23 +215,9 @@ def _read_text(data: bytes) -> RawTable:
         return _empty(encoding, sep)
     header_line = starts[h]
     preamble = [sep.join(r).strip(sep + " ") for r in records[:h] if any(c.strip() for c in r)]
-    frame = None
-    for engine in ("pyarrow", "c") if len(utf8) > _SNIFF_BYTES else ("c",):
-        try:
-            frame = pd.read_csv(
-                io.BytesIO(utf8),
-                sep=sep,
-                header=None,
-                skiprows=header_line - 1,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                skip_blank_lines=False,
-                engine=engine,
-            )
-            break
-        except (pd.errors.ParserError, ValueError):
-            continue
+    frame = _read_arrow(utf8, sep, header_line - 1, len(records[h]))
+    if frame is None:
+        frame = _read_padded(utf8, sep, header_line - 1)
     n_lines = utf8.count(b"\n", _line_offset(utf8, header_line)) + (not utf8.endswith(b"\n"))
     if frame is None or len(frame) != n_lines:
         # Ragged rows or quoted line breaks: the csv module knows each record's line.
@@ -243,6 +229,54 @@ def _read_text(data: bytes) -> RawTable:
     table = _finish(frame, rows[1:], header, header_line, encoding, sep, None)
     table.preamble = preamble
     return table
+
+
+def _read_arrow(utf8: bytes, sep: str, skip: int, width: int) -> pd.DataFrame | None:
+    """Arrow's multithreaded CSV reader, every cell as text; ``None`` for ragged rows.
+
+    Blank lines stay as all-null rows so a row's position still gives its line number.
+    """
+    import pyarrow as pa
+    from pyarrow import csv as pa_csv
+
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(utf8),
+            read_options=pa_csv.ReadOptions(skip_rows=skip, column_names=names),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=sep, ignore_empty_lines=False, newlines_in_values=b'"' in utf8
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    text = pd.StringDtype("pyarrow", na_value=np.nan)
+    frame = table.to_pandas(types_mapper=lambda t: text if pa.types.is_string(t) else None)
+    frame.columns = range(width)
+    return frame
+
+
+def _read_padded(utf8: bytes, sep: str, skip: int) -> pd.DataFrame | None:
+    """pandas' C reader pads short rows (a footer note in the first column)."""
+    try:
+        return pd.read_csv(
+            io.BytesIO(utf8),
+            sep=sep,
+            header=None,
+            skiprows=skip,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError):
+        return None
 
 
 def _line_offset(data: bytes, line: int) -> int:
@@ -417,10 +451,20 @@ def _finish(
     frame.columns = _column_names(header)
     if len(frame.columns) == 0:
         return RawTable(frame, rows, header_row, encoding, sep, sheet)
-    blank = np.ones(len(frame), dtype=bool)
+    # Narrow the candidates column by column: after the first (dense) column only the
+    # few blank rows are left to look at.
+    candidates = np.arange(len(frame))
     for col in frame.columns:
-        s = frame[col]
-        blank &= (s.isna() | (s.str.strip() == "")).to_numpy(dtype=bool, na_value=True)
+        s = frame[col].iloc[candidates] if len(candidates) < len(frame) else frame[col]
+        empty = np.array(s.isna(), dtype=bool)
+        filled = np.flatnonzero(~empty)
+        if len(filled):
+            empty[filled] = (s.iloc[filled].str.strip() == "").to_numpy(dtype=bool)
+        candidates = candidates[empty]
+        if not len(candidates):
+            break
+    blank = np.zeros(len(frame), dtype=bool)
+    blank[candidates] = True
     issues: list[Issue] = []
     keep = ~blank
     for i in np.flatnonzero(keep)[::-1]:
