@@ -1,13 +1,33 @@
-"""Entry point: page config and navigation. Business rules live in db/, etl/ and ui/."""
+"""Entry point: page config, navigation, language switch and the shared sidebar filters.
+
+Business rules live in db/, etl/ and ui/; each page reads the filters chosen here with
+``ui.filters.current_filters()`` and the language with ``current_lang()``.
+"""
 
 import streamlit as st
 
+from ui.auth import account_sidebar, may_browse, navigation_pages
+from ui.filters import language_switch, sidebar_filters
+from ui.i18n import t
 from ui.navigation import PAGES
+from ui.theme import PAGE_CSS
 
-st.set_page_config(page_title="交通运输质量指标看板", page_icon="🚦", layout="wide")
+lang = language_switch()
+st.set_page_config(page_title=t("app.title", lang), page_icon="🚦", layout="wide")
 
 pages = [
-    st.Page(p.path, title=p.title_zh, icon=p.icon, url_path=p.url_path, default=p.default)
-    for p in PAGES
+    st.Page(
+        p.path,
+        title=p.title_en if lang == "en" else p.title_zh,
+        icon=p.icon,
+        url_path=p.url_path,
+        default=p.default,
+    )
+    for p in navigation_pages(PAGES)  # pages the visitor's role may open (ui/auth.py)
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+st.html(PAGE_CSS)
+if may_browse():
+    sidebar_filters(lang)
+account_sidebar()
+page.run()

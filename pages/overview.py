@@ -1,6 +1,54 @@
-"""总览 Overview — placeholder until the dashboard issue fills it in."""
+"""总览 Overview — headline KPI cards, a tile per category, target completion."""
 
 import streamlit as st
 
-st.title("交通运输质量指标看板")
-st.info("总览页面建设中。")
+from db import dashboard, queries
+from ui import cards, charts
+from ui.data import read
+from ui.filters import current_filters, current_lang
+from ui.i18n import t
+from ui.screenshot import apply_screenshot_layout, screenshot_overview
+from ui.theme import tile_css
+
+lang = current_lang()
+filters = current_filters()
+screenshot = apply_screenshot_layout()  # ?screenshot=1: no chrome, 16:9, large type
+cards.flash()
+cards.page_header(t("overview.title", lang), lang)
+if not read(queries.has_observations):
+    cards.empty_store(lang, key="load_sample_overview")
+    st.stop()
+
+data = read(dashboard.overview, filters=filters)
+if data.year is None:
+    cards.no_data(t("empty.filtered", lang, what=cards.years_label(filters, lang)))
+    st.stop()
+year = data.year
+st.caption(t("overview.caption", lang, year=year, scope=cards.scope_label(filters, lang)))
+if screenshot:
+    screenshot_overview(data, lang=lang)
+    st.stop()
+
+st.subheader(t("overview.kpis", lang))
+kpis = data.kpis.to_dict("records")
+for start in range(0, len(kpis), 4):
+    for column, card in zip(st.columns(4), kpis[start : start + 4], strict=False):
+        with column:
+            cards.kpi_card(card, year=year, lang=lang)
+
+st.subheader(t("overview.categories", lang))
+st.html(tile_css(list(data.tiles["category"])))
+tiles = data.tiles.to_dict("records")
+for start in range(0, len(tiles), 3):
+    for column, tile in zip(st.columns(3), tiles[start : start + 3], strict=False):
+        with column:
+            cards.category_tile(tile, year=year, lang=lang, indicators=data.indicators)
+
+st.subheader(t("overview.completion", lang))
+if data.completion.empty:
+    cards.no_data(t("overview.no_targets", lang, year=year))
+else:
+    title = t("chart.completion_title", lang, year=year)
+    figure = charts.completion_chart(data.completion, title=title, lang=lang)
+    filename = charts.chart_filename(title, None)
+    cards.show_chart(figure, filename=filename, key="completion_chart")

@@ -1,0 +1,307 @@
+"""What each dashboard page shows, in one call per page: db.queries composed, plus the
+small derivations leaders read — change on the previous year and target completion.
+
+The SQL aggregates live in :mod:`db.queries`; this module only works on their small
+results (one row per indicator and year), so nothing here grows with the store. The
+briefing exporter can call the same functions to get the same figures as the pages.
+
+Rules worth knowing:
+
+* **Change on the previous year** compares a year with the year before it, and only
+  when both have a figure. For rates (unit ``%``) the change is in percentage points,
+  for everything else in per cent. ``favourable`` reads the change through the
+  indicator's direction (fewer accidents is good).
+* **完成率 (target completion)** is value ÷ target for "higher is better" indicators and
+  target ÷ value for "lower is better" ones; a target counts as met at ≥ 100 %.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from db import queries
+from db.queries import Filters
+
+HEADLINE_CODES: tuple[str, ...] = (
+    "business.approvals",
+    "safety.hazards_fixed",
+    "safety.road_excellence_rate",
+    "epidemic.vehicles_checked",
+    "construction.inspections",
+    "construction.quality_accidents",
+    "service.express_volume",
+    "brand.trusted_repair_shops",
+)
+"""The overview's KPI cards: the four the bureau watches most, then one or more per
+category. A chosen category without one here gets its first indicator with figures."""
+
+MAX_REGIONS = 10
+"""By-region charts show at most this many regions (the largest in the latest year)."""
+
+
+def with_change(series: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """``series`` (code, year, value, …) plus ``prev, change, change_kind, favourable``.
+
+    ``change_kind`` is ``pct`` (per cent) or ``pp`` (percentage points, for rates).
+    """
+    frame = series.merge(indicators[["code", "unit", "direction"]], on="code", how="left")
+    prev = series[["code", "year", "value"]].assign(year=series["year"] + 1)
+    frame = frame.merge(prev.rename(columns={"value": "prev"}), on=["code", "year"], how="left")
+    is_rate = frame["unit"].eq("%")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = (frame["value"] - frame["prev"]) / frame["prev"].abs() * 100
+    pct = pct.where(frame["prev"].ne(0), np.where(frame["value"].eq(0), 0.0, np.nan))
+    frame["change"] = (frame["value"] - frame["prev"]).where(is_rate, pct)
+    frame["change_kind"] = np.where(is_rate, "pp", "pct")
+    sign = np.where(frame["direction"].eq("down"), -1.0, 1.0)
+    signed = np.sign(frame["value"] - frame["prev"]) * sign
+    frame["favourable"] = pd.Series(signed, index=frame.index).where(frame["prev"].notna())
+    return frame.drop(columns=["unit", "direction"])
+
+
+def with_completion(frame: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (code, value, target) plus ``completion`` (%) and ``met``."""
+    out = frame.merge(indicators[["code", "direction"]], on="code", how="left")
+    value, target = out["value"], out["target"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up = (value / target * 100).where(target > 0)
+        down = (target / value * 100).where(value > 0, 100.0)
+    completion = down.where(out["direction"].eq("down"), up)
+    out["completion"] = completion.where(target.notna())
+    out["met"] = out["completion"].ge(100).where(out["completion"].notna())
+    return out.drop(columns=["direction"])
+
+
+# ---- 总览 Overview ---------------------------------------------------------------------
+
+
+@dataclass
+class OverviewData:
+    year: int | None
+    """The latest year in the chosen range that has any figure; ``None``: nothing to show."""
+    indicators: pd.DataFrame
+    kpis: pd.DataFrame
+    """One row per card: indicator columns, ``year`` (its latest ≤ the overview year),
+    value, qualifier, prev, change, change_kind, favourable, target, completion, met,
+    ``spark`` (list of values over the range)."""
+    tiles: pd.DataFrame
+    """One row per category: indicators, reported, improved, worsened, targets, met,
+    ``best`` (code of the most favourable mover) and its change."""
+    completion: pd.DataFrame
+    """Indicators with a target in the overview year: value, target, completion, met."""
+    categories: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def overview(session: Session, *, filters: Filters) -> OverviewData:
+    indicators = queries.list_indicators(session, filters=filters)
+    categories = queries.list_categories(session)
+    if filters.categories:
+        categories = categories[categories["code"].isin(filters.categories)]
+    series = queries.city_series(session, filters=filters)
+    empty = pd.DataFrame()
+    if series.empty:
+        return OverviewData(None, indicators, empty, empty, empty, categories)
+    year = int(series["year"].max())
+    changed = with_change(series, indicators)
+    targets = queries.target_series(session, filters=filters)
+    changed = changed.merge(targets, on=["code", "year"], how="left")
+    changed = with_completion(changed, indicators)
+
+    latest = changed.sort_values("year").groupby("code").tail(1)
+    this_year = changed[changed["year"] == year]
+    kpis = _kpi_rows(indicators, latest, series)
+    tiles = _tiles(indicators, categories, this_year)
+    last_years = latest.merge(indicators[["code", "category"]], on="code")
+    tiles["latest_year"] = tiles["category"].map(last_years.groupby("category")["year"].max())
+    completion = this_year[this_year["target"].notna()].merge(
+        indicators[["code", "category", "name_zh", "name_en", "unit"]], on="code"
+    )
+    return OverviewData(year, indicators, kpis, tiles, completion, categories)
+
+
+def _kpi_rows(indicators: pd.DataFrame, latest: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
+    with_data = set(latest["code"])
+    codes = [c for c in HEADLINE_CODES if c in set(indicators["code"])]
+    for _, group in indicators.groupby("category", sort=False):
+        if not any(c in codes for c in group["code"]):
+            first = next((c for c in group["code"] if c in with_data), None)
+            if first is not None:
+                codes.append(first)
+    order = {code: i for i, code in enumerate(codes)}
+    spark = series.groupby("code")["value"].apply(list)
+    cards = indicators[indicators["code"].isin(codes)].merge(latest, on="code", how="left")
+    cards["spark"] = cards["code"].map(spark)
+    cards["spark"] = cards["spark"].apply(lambda v: v if isinstance(v, list) else [])
+    return cards.sort_values("code", key=lambda c: c.map(order), ignore_index=True)
+
+
+def _tiles(
+    indicators: pd.DataFrame, categories: pd.DataFrame, this_year: pd.DataFrame
+) -> pd.DataFrame:
+    rows = []
+    for cat in categories.itertuples():
+        members = indicators[indicators["category"] == cat.code]
+        figures = this_year[this_year["code"].isin(members["code"])]
+        movers = figures[figures["favourable"].notna() & figures["change"].notna()]
+        score = movers["change"].abs() * movers["favourable"]
+        best = movers.loc[score.idxmax()] if len(movers) and score.max() > 0 else None
+        rows.append(
+            {
+                "category": cat.code,
+                "name_zh": cat.name_zh,
+                "name_en": cat.name_en,
+                "indicators": len(members),
+                "reported": int(figures["code"].nunique()),
+                "improved": int((figures["favourable"] > 0).sum()),
+                "worsened": int((figures["favourable"] < 0).sum()),
+                "targets": int(figures["target"].notna().sum()),
+                "met": int(figures["met"].fillna(False).astype(bool).sum()),
+                "best": None if best is None else best["code"],
+                "best_change": None if best is None else float(best["change"]),
+                "best_kind": None if best is None else best["change_kind"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ---- 分类趋势 By category ---------------------------------------------------------------
+
+
+@dataclass
+class CategoryData:
+    indicators: pd.DataFrame
+    series: pd.DataFrame
+    """``code, year, value, qualifier, region`` — region is 全市/the combined choice in
+    the city-wide view, or each region's own name in the by-region view."""
+    table: pd.DataFrame
+    """One row per indicator (city-wide): latest year, value, qualifier, prev, change."""
+    truncated: bool = False
+    """The by-region view left regions out (more than :data:`MAX_REGIONS`)."""
+
+
+def category_view(
+    session: Session, *, filters: Filters, category: str, by_region: bool = False
+) -> CategoryData:
+    scoped = Filters(filters.year_from, filters.year_to, (category,), filters.regions)
+    indicators = queries.list_indicators(session, filters=scoped)
+    city = queries.city_series(session, filters=scoped)
+    changed = with_change(city, indicators)
+    latest = changed.sort_values("year").groupby("code").tail(1)
+    table = indicators.merge(latest, on="code", how="inner")
+    truncated = False
+    if by_region:
+        codes = list(indicators["code"])
+        series = queries.region_values(
+            session, filters=scoped, codes=codes, max_regions=MAX_REGIONS
+        )
+        if not filters.regions:
+            all_regions = len([r for r in queries.list_regions(session) if r != "全市"])
+            truncated = all_regions > MAX_REGIONS
+    else:
+        label = "全市" if scoped.city_wide else "、".join(scoped.districts)
+        series = city.assign(region=label)[["code", "year", "value", "qualifier", "region"]]
+    return CategoryData(indicators, series, table, truncated)
+
+
+# ---- 指标详情 Indicator -----------------------------------------------------------------
+
+
+@dataclass
+class IndicatorData:
+    indicator: dict | None
+    """The catalog row (code, category, names, unit, aggregation, direction, description)."""
+    series: pd.DataFrame
+    """City-wide per year: value, qualifier, source, prev, change, favourable, target,
+    completion, met."""
+    regions: pd.DataFrame
+    """Each region's own figures (at most :data:`MAX_REGIONS`)."""
+    figures: pd.DataFrame
+    """Every figure shown, with note and the batch that set it."""
+
+
+def indicator_view(session: Session, *, filters: Filters, code: str) -> IndicatorData:
+    catalog = queries.list_indicators(session)
+    row = catalog[catalog["code"] == code]
+    empty = pd.DataFrame()
+    if row.empty:
+        return IndicatorData(None, empty, empty, empty)
+    scoped = Filters(filters.year_from, filters.year_to, (), filters.regions)
+    series = with_change(queries.city_series(session, filters=scoped, codes=[code]), row)
+    targets = queries.target_series(session, filters=scoped, codes=[code])
+    series = with_completion(series.merge(targets, on=["code", "year"], how="left"), row)
+    regions = queries.region_values(session, filters=scoped, codes=[code], max_regions=MAX_REGIONS)
+    figures = queries.indicator_figures(session, code=code, filters=scoped, max_regions=MAX_REGIONS)
+    figures = with_completion(figures.assign(code=code), row).drop(columns=["code"])
+    return IndicatorData(row.iloc[0].to_dict(), series, regions, figures)
+
+
+# ---- 数据质量 Coverage -----------------------------------------------------------------
+
+MAX_COVERAGE_REGIONS = 30
+
+
+@dataclass
+class CoverageData:
+    indicators: pd.DataFrame
+    years: list[int]
+    matrix: pd.DataFrame
+    """Index: indicator code (catalog order), columns: years; how many regions have a
+    figure, NaN where none does."""
+    region_matrix: pd.DataFrame
+    """Index: region (at most :data:`MAX_COVERAGE_REGIONS`), columns: years; how many
+    indicators have a figure there, NaN where none."""
+    gaps: pd.DataFrame
+    """``code, missing`` (list of years without any figure), indicators with a gap only."""
+    region_count: int = 0
+
+    @property
+    def reported(self) -> int:
+        """Indicators with at least one figure in range."""
+        return int(self.matrix.notna().any(axis=1).sum())
+
+    @property
+    def filled(self) -> float:
+        """Share (%) of indicator-years that have a figure."""
+        return float(self.matrix.notna().to_numpy().mean() * 100) if self.matrix.size else 0.0
+
+    @property
+    def missing(self) -> int:
+        return int(self.matrix.isna().to_numpy().sum())
+
+
+def coverage_view(session: Session, *, filters: Filters) -> CoverageData:
+    indicators = queries.list_indicators(session, filters=filters)
+    cells = queries.coverage(session, filters=filters)
+    bounds = queries.year_bounds(session)
+    years: list[int] = []
+    if bounds is not None and not cells.empty:
+        low = max(bounds[0], filters.year_from or bounds[0])
+        high = min(bounds[1], filters.year_to or bounds[1])
+        years = list(range(low, high + 1))
+    matrix = (
+        cells.pivot(index="code", columns="year", values="regions")
+        .reindex(index=indicators["code"], columns=years)
+        .astype(float)
+    )
+    names = list(filters.regions) or queries.list_regions(session)
+    by_region = queries.region_coverage(
+        session, filters=filters, regions=names[:MAX_COVERAGE_REGIONS]
+    )
+    region_matrix = (
+        by_region.pivot(index="region", columns="year", values="indicators")
+        .reindex(index=names[:MAX_COVERAGE_REGIONS], columns=years)
+        .astype(float)
+    )
+    missing = matrix.isna()
+    gaps = pd.DataFrame(
+        {
+            "code": matrix.index,
+            "missing": [[y for y in years if flags[y]] for _, flags in missing.iterrows()],
+        }
+    )
+    gaps = gaps[gaps["missing"].map(len) > 0].reset_index(drop=True)
+    return CoverageData(indicators, years, matrix, region_matrix, gaps, len(names))

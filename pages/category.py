@@ -1,0 +1,76 @@
+"""分类趋势 By category — every indicator of one category by year, city-wide or by region,
+with the latest figure and its change beside the chart and the full table below."""
+
+import streamlit as st
+
+from db import dashboard, queries
+from ui import cards, charts, tables
+from ui.data import read
+from ui.filters import current_filters, current_lang, mirror, seed_choice
+from ui.i18n import name, t
+
+lang = current_lang()
+filters = current_filters()
+cards.page_header(t("category.title", lang), lang)
+if not read(queries.has_observations):
+    cards.empty_store(lang, key="load_sample_category")
+    st.stop()
+
+categories = read(queries.list_categories)
+if filters.categories:
+    categories = categories[categories["code"].isin(filters.categories)]
+by_code = {c["code"]: c for c in categories.to_dict("records")}
+first = next(iter(by_code))
+seed_choice("category", list(by_code), first)
+seed_choice("view", ["city", "regions"], "city")
+left, right = st.columns([3, 1], vertical_alignment="bottom")
+category = left.segmented_control(
+    t("category.choose", lang),
+    list(by_code),
+    required=True,
+    format_func=lambda code: name(by_code[code], lang),
+    key="category",
+)
+view = right.segmented_control(
+    t("category.view", lang),
+    ["city", "regions"],
+    required=True,
+    format_func=lambda v: t(f"category.view.{v}", lang),
+    key="view",
+)
+mirror("category", category, first)
+mirror("view", view, "city")
+data = read(
+    dashboard.category_view, filters=filters, category=category, by_region=view == "regions"
+)
+label = name(by_code[category], lang)
+if data.series.empty:
+    what = cards.years_label(filters, lang)
+    if filters.regions:
+        what = t("empty.regions", lang, regions="、".join(filters.regions))
+    cards.no_data(
+        t("empty.filtered", lang, what=f"{t('empty.category', lang, name=label)}；{what}")
+    )
+    st.stop()
+
+start, end = int(data.series["year"].min()), int(data.series["year"].max())
+rule = t("category.rule", lang)
+st.caption(t("category.caption", lang, count=len(data.table), start=start, end=end, rule=rule))
+if data.truncated:
+    st.caption(t("category.truncated", lang, n=dashboard.MAX_REGIONS))
+
+chart_col, table_col = st.columns([5, 2])
+with chart_col:
+    title = t("chart.category_title", lang, name=label, start=start, end=end)
+    figure = charts.category_small_multiples(
+        data.series, data.indicators, title=title, lang=lang, category=category
+    )
+    extra = t(f"category.view.{view}", lang)
+    filename = charts.chart_filename(label, (start, end), extra=extra)
+    cards.show_chart(figure, filename=filename, key="category_chart")
+with table_col:
+    st.markdown(f"**{t('category.table', lang, scope=cards.scope_label(filters, lang))}**")
+    tables.latest_table(data.table, lang=lang, key="category_latest")
+
+with st.expander(t("category.full_table", lang), expanded=False):
+    tables.year_table(data.series, data.indicators, lang=lang, key="category_years")

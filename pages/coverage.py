@@ -1,0 +1,76 @@
+"""数据质量 Coverage — which indicators have figures for which years and regions, so the
+gaps show at a glance (a pale red cell is a missing figure)."""
+
+import streamlit as st
+
+from db import dashboard, queries
+from ui import cards, charts, tables
+from ui.data import read
+from ui.filters import current_filters, current_lang
+from ui.format import format_percent
+from ui.i18n import region_label, t
+from ui.theme import category_color
+
+lang = current_lang()
+filters = current_filters()
+cards.page_header(t("coverage.title", lang), lang)
+if not read(queries.has_observations):
+    cards.empty_store(lang, key="load_sample_coverage")
+    st.stop()
+
+data = read(dashboard.coverage_view, filters=filters)
+if not data.years:
+    what = cards.years_label(filters, lang)
+    if filters.regions:
+        what = t("empty.regions", lang, regions="、".join(filters.regions))
+    cards.no_data(t("empty.filtered", lang, what=what))
+    st.stop()
+
+start, end = data.years[0], data.years[-1]
+st.caption(t("coverage.caption", lang, start=start, end=end))
+m1, m2, m3, m4 = st.columns(4)
+total = len(data.indicators)
+m1.metric(t("coverage.indicators", lang), f"{data.reported}/{total}", border=True)
+m2.metric(t("coverage.cells", lang), format_percent(data.filled), border=True)
+m3.metric(t("coverage.gaps", lang), str(data.missing), border=True)
+m4.metric(t("coverage.regions", lang), str(data.region_count), border=True)
+
+labels = tables.indicator_labels(data.indicators, lang)
+tab_indicators, tab_regions, tab_gaps = st.tabs(
+    [
+        t("coverage.by_indicator", lang),
+        t("coverage.by_region", lang),
+        t("coverage.missing_list", lang),
+    ]
+)
+with tab_indicators:
+    title = t("chart.coverage_title", lang)
+    figure = charts.coverage_heatmap(
+        data.matrix.rename(index=labels),
+        title=title,
+        lang=lang,
+        count_label=t("chart.regions_count", lang),
+        full=data.region_count or None,
+        row_colors=[category_color(c) for c in data.indicators["category"]],
+    )
+    filename = charts.chart_filename(title, (start, end))
+    cards.show_chart(figure, filename=filename, key="coverage_heatmap")
+with tab_regions:
+    if data.region_count > dashboard.MAX_COVERAGE_REGIONS:
+        limit = dashboard.MAX_COVERAGE_REGIONS
+        st.caption(t("coverage.region_limit", lang, n=limit, total=data.region_count))
+    title = t("chart.region_coverage_title", lang)
+    figure = charts.coverage_heatmap(
+        data.region_matrix.rename(index=lambda r: region_label(r, lang)),
+        title=title,
+        lang=lang,
+        count_label=t("chart.indicators_count", lang),
+        full=len(data.indicators),
+    )
+    filename = charts.chart_filename(title, (start, end))
+    cards.show_chart(figure, filename=filename, key="region_heatmap")
+with tab_gaps:
+    if data.gaps.empty:
+        st.success(t("coverage.none_missing", lang))
+    else:
+        tables.gaps_table(data.gaps, labels, lang=lang, key="coverage_gaps")

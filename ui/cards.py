@@ -1,0 +1,180 @@
+"""Streamlit pieces the pages share: charts with the download config, KPI cards, category
+tiles, and the empty-store / no-data messages.
+
+No HTML is built from data here: cards are ``st.metric``, tiles are bordered containers
+with Markdown text (catalog names escaped for Markdown), colour comes from static CSS keyed
+by category code (:func:`ui.theme.tile_css`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from db import queries
+from ui.data import load_sample_data, read
+from ui.format import format_change, format_percent, format_value
+from ui.i18n import name, t
+from ui.theme import plotly_config
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+
+def md_escape(text: str) -> str:
+    """Text from the database shown as Markdown literally (no links, no emphasis)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def show_chart(fig: go.Figure, *, filename: str, key: str) -> None:
+    """Draw a figure as built (``theme=None``), with the 2× PNG download named ``filename``."""
+    st.plotly_chart(fig, theme=None, config=plotly_config(filename), key=key, width="stretch")
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def kpi_card(card: Mapping[str, Any], *, year: int, lang: str) -> None:
+    """One headline figure: value with unit, change on the previous year coloured by the
+    indicator's direction (fewer accidents is good), a sparkline, and 完成率 if targeted."""
+    label = name(card, lang)
+    code, unit = card["code"], card["unit"]
+    rule = t(f"rule.{card['aggregation']}", lang)
+    direction = t(f"direction.{card['direction']}", lang)
+    help_text = t("kpi.help", lang, name=label, rule=rule, direction=direction)
+    has_value = not _missing(card.get("value"))
+    change = card.get("change")
+    delta: str | int | None = None
+    description = t("kpi.vs_prev", lang)
+    if not has_value:
+        description = t("kpi.no_data", lang)
+    elif _missing(change):
+        description = t("kpi.no_prev", lang)
+    elif abs(float(change)) < 0.05:
+        delta = 0  # Streamlit shows a grey, arrowless zero
+    else:
+        delta = format_change(change, card["change_kind"], lang)
+    notes = []
+    if has_value and int(card["year"]) != year:
+        notes.append(t("kpi.latest_year", lang, year=int(card["year"])))
+    if not _missing(card.get("target")):
+        target = format_value(card["target"], unit, lang, code=code)
+        notes.append(t("kpi.target", lang, target=target, pct=format_percent(card["completion"])))
+    elif has_value and not notes:
+        notes.append(t("kpi.no_target", lang))
+    with st.container(border=True, key=f"kpi-{_css_key(code)}", height="stretch"):
+        st.metric(
+            md_escape(label),
+            format_value(card.get("value"), unit, lang, qualifier=card.get("qualifier"), code=code),
+            delta=delta,
+            delta_color="inverse" if card["direction"] == "down" else "normal",
+            delta_description=description,
+            help=help_text,
+            chart_data=card.get("spark") or None,
+            chart_type="area",
+        )
+        if notes:
+            st.caption(md_escape(" · ".join(notes)))
+
+
+def category_tile(tile: Mapping[str, Any], *, year: int, lang: str, indicators: Any) -> None:
+    """A category's year in a few lines, and a link to its trends (filters kept)."""
+    with st.container(border=True, key=f"tile-{_css_key(tile['category'])}", height="stretch"):
+        st.markdown(f"#### {md_escape(name(tile, lang))}")
+        if tile["reported"] == 0:
+            latest = tile.get("latest_year")
+            if _missing(latest):
+                st.caption(t("tile.never", lang))
+            else:
+                st.caption(t("tile.none", lang, year=year, latest=int(latest)))
+        else:
+            st.markdown(
+                t(
+                    "tile.reported",
+                    lang,
+                    reported=tile["reported"],
+                    total=tile["indicators"],
+                    year=year,
+                )
+            )
+            st.markdown(t("tile.moves", lang, up=tile["improved"], down=tile["worsened"]))
+            if tile["targets"]:
+                st.markdown(t("tile.targets", lang, met=tile["met"], total=tile["targets"]))
+            if tile.get("best"):
+                row = indicators[indicators["code"] == tile["best"]].iloc[0].to_dict()
+                change = format_change(tile["best_change"], tile["best_kind"], lang)
+                st.caption(md_escape(t("tile.best", lang, name=name(row, lang), change=change)))
+        st.page_link(
+            "pages/category.py",
+            label=t("tile.open", lang),
+            icon=":material/arrow_forward:",
+            query_params=link_params(category=tile["category"]),
+        )
+
+
+def link_params(**extra: str) -> dict[str, list[str]]:
+    """The current URL's parameters (the filters) plus ``extra``: links keep the view."""
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    params.update({key: [value] for key, value in extra.items()})
+    return params
+
+
+def page_header(title: str, lang: str) -> None:
+    """The page title, marked 示例数据 while the sample batch is loaded."""
+    st.title(title)
+    if read(queries.sample_in_use):
+        st.badge(t("sample.badge", lang), icon=":material/science:", color="orange",
+                 help=t("sample.notice", lang))  # fmt: skip
+
+
+def scope_label(filters: Any, lang: str) -> str:
+    """Whose figures these are: 全市 (city-wide) or the chosen districts combined."""
+    if filters.city_wide:
+        return t("scope.city", lang)
+    return t("scope.regions", lang, regions="、".join(filters.districts))
+
+
+def years_label(filters: Any, lang: str) -> str:
+    if filters.year_from is None:
+        return ""
+    if filters.year_from == filters.year_to:
+        return t("empty.year", lang, year=filters.year_from)
+    return t("empty.years", lang, start=filters.year_from, end=filters.year_to)
+
+
+def _css_key(code: str) -> str:
+    return re.sub(r"[^a-z0-9_-]", "", str(code).lower())
+
+
+def empty_store(lang: str, *, key: str) -> None:
+    """The empty store's welcome: what is missing and one click to load the sample data."""
+    st.info(
+        f"**{t('empty.title', lang)}**\n\n{t('empty.body', lang)}", icon=":material/inventory_2:"
+    )
+    if st.button(t("empty.load_sample", lang), key=key, type="primary", icon=":material/download:"):
+        with st.spinner(t("empty.loading", lang)):
+            result = load_sample_data()
+        if result.status not in ("loaded", "duplicate"):
+            reasons = "; ".join(issue.message for issue in result.errors[:3]) or result.status
+            st.error(t("empty.failed", lang, reason=reasons))
+            return
+        inserted = int(result.counts.get("inserted", 0))
+        message = t("empty.loaded", lang, count=inserted, batch=result.batch_id or "—")
+        st.session_state["_tqi_flash"] = message
+        st.rerun()
+
+
+def flash() -> None:
+    """A message left by the previous run (e.g. "sample data loaded"), shown once."""
+    message = st.session_state.pop("_tqi_flash", None)
+    if message:
+        st.toast(message, icon=":material/check_circle:")
+
+
+def no_data(message: str) -> None:
+    st.info(message, icon=":material/filter_alt_off:")

@@ -1,0 +1,445 @@
+"""One function per chart: a small DataFrame in, a plotly Figure out.
+
+No Streamlit and no database here — the pages and the briefing exporter call the same
+functions, so a chart looks the same on screen and on a slide. Every figure uses the
+``tqi`` template (:mod:`ui.theme`), puts the unit on its value axis (scaled to 万/亿 in
+Chinese, millions in English) and carries formatted numbers in its hover labels.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ui.format import axis_scale, format_percent, format_value, qualifier_symbol
+from ui.i18n import name, region_label, t, unit_label
+from ui.theme import (
+    CITY_COLOR,
+    GAP_COLOR,
+    MUTED_COLOR,
+    TARGET_COLOR,
+    TEMPLATE_NAME,
+    category_color,
+    region_color,
+    safe_filename,
+)
+
+
+def _year_axis(years: pd.Series | list[int], *, narrow: bool = False) -> dict:
+    """Whole years as ticks; every year when they fit, else every 2nd or 5th."""
+    values = [int(y) for y in years] if len(years) else [0]
+    span = max(values) - min(values)
+    room = 5 if narrow else 12
+    step = 1 if span <= room else 2 if span <= 2 * room else 5
+    return {"tickformat": "d", "dtick": step, "tick0": min(values)}
+
+
+def plain(text: object) -> str:
+    """Catalog or file text for a plotly label: plotly reads ``<b>``/``<a>`` tags in
+    labels, so angle brackets are turned into entities it shows literally."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _max_abs(*columns: pd.Series) -> float:
+    values = [float(c.abs().max()) for c in columns if c is not None and len(c.dropna())]
+    return max(values) if values else math.nan
+
+
+def _hover(
+    values: pd.Series, qualifiers: pd.Series | None, unit: str, lang: str, code: str | None
+) -> list[str]:
+    qualifiers = qualifiers if qualifiers is not None else pd.Series([None] * len(values))
+    return [
+        format_value(v, unit, lang, qualifier=q, code=code)
+        for v, q in zip(values, qualifiers, strict=True)
+    ]
+
+
+def _year_title(lang: str, years: pd.Series) -> dict:
+    return {"title": {"text": t("chart.year", lang)}, **_year_axis(years)}
+
+
+def trend_chart(
+    df: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    lang: str = "zh",
+    code: str | None = None,
+    color: str | None = None,
+    targets: pd.DataFrame | None = None,
+    series: str | None = None,
+) -> go.Figure:
+    """Values by year: ``df`` has ``year, value`` (optional ``qualifier``).
+
+    With ``series`` (e.g. ``"region"``) one line per distinct value of that column;
+    ``targets`` (``year, target``) adds a dashed target line. Figures with a qualifier
+    (≥/≈) get an open marker and the symbol in their label.
+    """
+    targets = targets if targets is not None else pd.DataFrame(columns=["year", "target"])
+    scale = axis_scale(_max_abs(df["value"], targets["target"]), unit, lang, code=code)
+    fig = go.Figure()
+    groups = df.groupby(series, sort=False) if series else [(None, df)]
+    names = list(df[series].unique()) if series else []
+    for key, part in groups:
+        part = part.sort_values("year")
+        qualifiers = part.get("qualifier")
+        marked = [qualifier_symbol(q) for q in part.get("qualifier", [None] * len(part))]
+        symbols = ["circle-open" if mark else "circle" for mark in marked]
+        line_color = color or CITY_COLOR
+        label = t("city", lang)
+        if series:
+            label = plain(region_label(str(key), lang))
+            line_color = region_color(str(key), names)
+        fig.add_trace(
+            go.Scatter(
+                x=part["year"],
+                y=part["value"] / scale.divisor,
+                name=label,
+                mode="lines+markers",
+                line={"color": line_color},
+                marker={"symbol": symbols, "size": 9, "color": line_color},
+                customdata=_hover(part["value"], qualifiers, unit, lang, code),
+                hovertemplate=f"{label}<br>%{{x}}: %{{customdata}}<extra></extra>",
+            )
+        )
+    if len(targets):
+        targets = targets.sort_values("year")
+        fig.add_trace(
+            go.Scatter(
+                x=targets["year"],
+                y=targets["target"] / scale.divisor,
+                name=t("chart.target", lang),
+                mode="lines+markers",
+                line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
+                marker={"symbol": "line-ew-open", "size": 14, "color": TARGET_COLOR},
+                customdata=_hover(targets["target"], None, unit, lang, code),
+                hovertemplate=f"{t('chart.target', lang)}<br>%{{x}}: %{{customdata}}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title={"text": plain(title)},
+        xaxis=_year_title(lang, pd.concat([df["year"], targets["year"]])),
+        yaxis={
+            "title": {"text": scale.label},
+            "rangemode": "tozero" if unit != "%" else "normal",
+            "tickformat": ",",
+        },
+        showlegend=bool(series) or len(targets) > 0,
+        height=420,
+    )
+    return fig
+
+
+def kpi_sparkline(
+    values: list[float] | pd.Series, *, color: str = CITY_COLOR, height: int = 64
+) -> go.Figure:
+    """A bare line of a KPI's recent values (no axes, no labels) for cards and slides."""
+    ys = [float(v) for v in values]
+    fig = go.Figure(
+        go.Scatter(
+            y=ys,
+            mode="lines",
+            line={"color": color, "width": 3},
+            fill="tozeroy",
+            fillcolor="rgba(0,0,0,0.04)",
+            hoverinfo="skip",
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        height=height,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        xaxis={"visible": False},
+        yaxis={"visible": False, "range": [min([*ys, 0]) * 0.95, max([*ys, 0]) * 1.05 or 1]},
+        showlegend=False,
+    )
+    return fig
+
+
+def category_small_multiples(
+    df: pd.DataFrame,
+    indicators: pd.DataFrame,
+    *,
+    title: str,
+    lang: str = "zh",
+    category: str | None = None,
+    columns: int = 3,
+) -> go.Figure:
+    """One small chart per indicator of a category, each with its own unit axis.
+
+    ``df``: ``code, year, value`` (optional ``qualifier``, ``region``); ``indicators``:
+    ``code, name_zh, name_en, unit`` in display order. With more than one region in
+    ``df`` each region is its own line (never added up); otherwise the line takes the
+    category colour.
+    """
+    shown = indicators[indicators["code"].isin(df["code"])].reset_index(drop=True)
+    rows = max(1, math.ceil(len(shown) / columns))
+    subtitles = [
+        plain(f"{name(r, lang)}（{unit_label(r['unit'], lang, code=r['code'])}）")
+        if lang == "zh"
+        else plain(f"{name(r, lang)} ({unit_label(r['unit'], lang, code=r['code'])})")
+        for r in shown.to_dict("records")
+    ]
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=subtitles,
+        vertical_spacing=min(0.3, 90 / _grid_height(rows)),
+        horizontal_spacing=0.07,
+    )
+    regions = list(df["region"].unique()) if "region" in df else []
+    by_region = len(regions) > 1 or (len(regions) == 1 and regions[0] != "全市")
+    seen: set[str] = set()
+    for i, ind in enumerate(shown.to_dict("records")):
+        row, col = divmod(i, columns)
+        part = df[df["code"] == ind["code"]]
+        scale = axis_scale(_max_abs(part["value"]), ind["unit"], lang, code=ind["code"])
+        groups = part.groupby("region", sort=False) if by_region else [("全市", part)]
+        for region, line in groups:
+            line = line.sort_values("year")
+            label = plain(region_label(str(region), lang))
+            line_color = (
+                region_color(str(region), regions) if by_region else category_color(category)
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=line["year"],
+                    y=line["value"] / scale.divisor,
+                    name=label,
+                    legendgroup=label,
+                    showlegend=by_region and label not in seen,
+                    mode="lines+markers",
+                    line={"color": line_color, "width": 2.5},
+                    marker={"size": 6, "color": line_color},
+                    customdata=_hover(
+                        line["value"], line.get("qualifier"), ind["unit"], lang, ind["code"]
+                    ),
+                    hovertemplate=f"{label}<br>%{{x}}: %{{customdata}}<extra></extra>",
+                ),
+                row=row + 1,
+                col=col + 1,
+            )
+            seen.add(label)
+        flat = not part["value"].abs().gt(0).any()
+        fig.update_yaxes(
+            title_text=scale.label,
+            title_font_size=13,
+            tickformat=",",
+            rangemode="normal" if ind["unit"] == "%" else "tozero",
+            range=[0, 1] if flat else None,
+            row=row + 1,
+            col=col + 1,
+        )
+        fig.update_xaxes(row=row + 1, col=col + 1, **_year_axis(part["year"], narrow=True))
+    fig.update_annotations(font={"size": 15})
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title={"text": plain(title)},
+        height=_grid_height(rows),
+        showlegend=by_region,
+        hovermode="closest",
+    )
+    fig.update_xaxes(tickfont_size=12, tickangle=0)
+    fig.update_yaxes(tickfont_size=12)
+    return fig
+
+
+def _grid_height(rows: int) -> int:
+    return 120 + 290 * rows
+
+
+def region_bar(
+    df: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    lang: str = "zh",
+    code: str | None = None,
+    color: str | None = None,
+    reference: float | None = None,
+    subtitle: str = "",
+) -> go.Figure:
+    """Regions side by side for one year: ``df`` has ``region, value`` (opt. ``qualifier``).
+
+    ``reference`` (e.g. the city-wide rate) is drawn as a labelled line, so a district's
+    rate reads against the city's without ever being added to it.
+    """
+    df = df.sort_values("value", ascending=True)
+    scale = axis_scale(_max_abs(df["value"]), unit, lang, code=code)
+    labels = [plain(region_label(r, lang)) for r in df["region"]]
+    text = _hover(df["value"], df.get("qualifier"), unit, lang, code)
+    fig = go.Figure(
+        go.Bar(
+            x=df["value"] / scale.divisor,
+            y=labels,
+            orientation="h",
+            marker={"color": color or CITY_COLOR},
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=text,
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
+        )
+    )
+    if reference is not None and not math.isnan(reference):
+        fig.add_vline(
+            x=reference / scale.divisor,
+            line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
+            annotation_text=f"{t('city', lang)} {format_value(reference, unit, lang, code=code)}",
+            annotation_position="top",
+        )
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title={"text": plain(title), "subtitle": {"text": plain(subtitle)}},
+        xaxis={
+            "title": {"text": scale.label},
+            "range": [0, _bar_room(df["value"], scale.divisor)],
+            "tickformat": ",",
+        },
+        yaxis={"title": {"text": ""}},
+        height=max(260, 90 + 48 * len(df)),
+        showlegend=False,
+    )
+    return fig
+
+
+def _bar_room(values: pd.Series, divisor: float) -> float:
+    """Axis end leaving room for the value printed after the longest bar."""
+    top = float(values.max()) / divisor if len(values) else 1.0
+    return max(top * 1.25, 1.0)
+
+
+def completion_chart(df: pd.DataFrame, *, title: str, lang: str = "zh") -> go.Figure:
+    """完成率 per indicator: ``df`` has ``code, name_zh, name_en, category, completion``.
+
+    Bars in the category colour, a dashed line at 100 %, the percentage on each bar.
+    """
+    df = df.sort_values("completion", ascending=True)
+    labels = [plain(name(r, lang)) for r in df.to_dict("records")]
+    text = [format_percent(v) for v in df["completion"]]
+    fig = go.Figure(
+        go.Bar(
+            x=df["completion"],
+            y=labels,
+            orientation="h",
+            marker={"color": [category_color(c) for c in df["category"]]},
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
+        )
+    )
+    fig.add_vline(
+        x=100,
+        line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
+        annotation_text=t("chart.full", lang),
+        annotation_position="top",
+        annotation_font_color=MUTED_COLOR,
+    )
+    high = max(110.0, float(df["completion"].max()) * 1.12) if len(df) else 110.0
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title={"text": plain(title)},
+        xaxis={"title": {"text": t("chart.completion", lang)}, "range": [0, high]},
+        yaxis={"title": {"text": ""}},
+        height=max(260, 110 + 52 * len(df)),
+        showlegend=False,
+    )
+    return fig
+
+
+def coverage_heatmap(
+    matrix: pd.DataFrame,
+    *,
+    title: str,
+    lang: str = "zh",
+    count_label: str = "",
+    full: int | None = None,
+    row_colors: list[str] | None = None,
+) -> go.Figure:
+    """Which rows (indicators or regions) have figures for which years.
+
+    ``matrix``: index = row labels (top to bottom), columns = years, values = how many
+    regions/indicators have a figure; missing = NaN, drawn as a pale red gap. ``full``
+    is the count that means complete (darkest); ``row_colors`` puts a coloured square
+    (e.g. the category colour) before each row label.
+    """
+    z = matrix.to_numpy(dtype=float)
+    text = [["" if math.isnan(v) else f"{v:.0f}" for v in row] for row in z]
+    labels = [plain(i) for i in matrix.index]
+    ticks = labels
+    if row_colors:
+        ticks = [
+            f'{label} <span style="color:{color}">■</span>'
+            for label, color in zip(labels, row_colors, strict=True)
+        ]
+    top = float(full) if full else float(max(1.0, matrix.max().max() if matrix.size else 1.0))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[str(c) for c in matrix.columns],
+            y=list(range(len(labels))),
+            text=text,
+            customdata=[[label] * len(matrix.columns) for label in labels],
+            texttemplate="%{text}",
+            textfont={"size": 12},
+            colorscale=[[0.0, "#dbe9f6"], [1.0, "#2f6aa3"]],
+            zmin=0,
+            zmax=top,
+            xgap=2,
+            ygap=2,
+            colorbar={
+                "title": {"text": count_label},
+                "thickness": 14,
+                "dtick": max(1, round(top / 5)),
+            },
+            hovertemplate=f"%{{customdata}} · %{{x}}<br>{count_label}: %{{text}}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        title={"text": plain(title)},
+        plot_bgcolor=GAP_COLOR,
+        xaxis={
+            "title": {"text": t("chart.year", lang)},
+            "side": "top",
+            "type": "category",
+            "showgrid": False,
+        },
+        yaxis={
+            "autorange": "reversed",
+            "showgrid": False,
+            "tickfont": {"size": 13},
+            "tickmode": "array",
+            "tickvals": list(range(len(labels))),
+            "ticktext": ticks,
+        },
+        height=max(300, 140 + 26 * len(matrix)),
+        margin={"t": 110},
+    )
+    return fig
+
+
+def chart_filename(subject: str, years: tuple[int, int] | None = None, *, extra: str = "") -> str:
+    """A download name a reader recognises: ``排查治理安全隐患_2016-2025年``.
+
+    ``subject`` is the indicator or category name in the page language; no extension
+    (plotly adds ``.png``).
+    """
+    parts = [subject]
+    if extra:
+        parts.append(extra)
+    if years:
+        start, end = years
+        span = f"{start}" if start == end else f"{start}-{end}"
+        parts.append(f"{span}年" if _has_cjk(subject) else span)
+    return safe_filename("_".join(parts))
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)

@@ -1,0 +1,134 @@
+"""Tables the pages show beside and below charts, numbers formatted like the cards.
+
+Built as plain DataFrames of display strings (so a table reads ``3.2万件``/``≥1,200``,
+not ``32000.0``) and drawn with ``st.dataframe``, which shows text, never HTML.
+Changes are coloured through the indicator's direction, like the KPI cards.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui.format import format_change, format_percent, format_value
+from ui.i18n import name, region_label, t, unit_label
+from ui.theme import BAD_COLOR, GOOD_COLOR
+
+
+def _change_colours(favourable: pd.Series) -> list[str]:
+    return [
+        f"color: {GOOD_COLOR}; font-weight: 600"
+        if f > 0
+        else f"color: {BAD_COLOR}; font-weight: 600"
+        if f < 0
+        else ""
+        for f in favourable.fillna(0)
+    ]
+
+
+def latest_table(table: pd.DataFrame, *, lang: str, key: str) -> None:
+    """One row per indicator: its latest figure and the change on the year before."""
+    records = table.to_dict("records")
+    years = {int(r["year"]) for r in records}
+    latest = t("col.latest", lang)
+    columns = {t("col.indicator", lang): [name(r, lang) for r in records]}
+    if len(years) == 1:  # one year for all: say it in the header, save a column
+        latest = t("col.latest_in", lang, year=years.pop())
+    else:
+        columns[t("col.year", lang)] = [str(int(r["year"])) for r in records]
+    columns[latest] = [
+        format_value(r["value"], r["unit"], lang, qualifier=r["qualifier"], code=r["code"])
+        for r in records
+    ]
+    change = t("col.change", lang)
+    columns[change] = [format_change(r["change"], r["change_kind"], lang) or "—" for r in records]
+    favourable = table["favourable"].reset_index(drop=True)
+    styler = pd.DataFrame(columns).style.apply(
+        lambda _: _change_colours(favourable), subset=[change]
+    )
+    st.dataframe(styler, hide_index=True, key=key, width="stretch", height=_fit(len(records)))
+
+
+def _fit(rows: int) -> int:
+    """A table height that shows every row (up to a screenful) without inner scrolling."""
+    return min(38 + 35 * rows, 720)
+
+
+def year_table(series: pd.DataFrame, indicators: pd.DataFrame, *, lang: str, key: str) -> None:
+    """Indicators (and regions) down, years across, every figure formatted."""
+    meta = indicators.set_index("code")
+    rows = []
+    for (code, region), part in series.groupby(["code", "region"], sort=False):
+        ind = meta.loc[code]
+        row = {
+            t("col.indicator", lang): name(ind.to_dict(), lang),
+            t("col.region", lang): region_label(str(region), lang),
+            t("col.unit", lang): unit_label(ind["unit"], lang, code=code),
+        }
+        for item in part.itertuples():
+            row[str(item.year)] = (
+                format_value(item.value, ind["unit"], lang, qualifier=item.qualifier, code=code)
+                .removesuffix(unit_label(ind["unit"], lang, code=code))
+                .strip()
+                or "—"
+            )
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    years = sorted(c for c in frame.columns if c.isdigit())
+    head = [t("col.indicator", lang), t("col.region", lang), t("col.unit", lang)]
+    st.dataframe(frame[head + years].fillna("—"), hide_index=True, key=key, width="stretch")
+
+
+def figures_table(figures: pd.DataFrame, *, unit: str, code: str, lang: str, key: str) -> None:
+    """One indicator's figures with qualifier, target, 完成率, note and source batch."""
+    records = figures.to_dict("records")
+    shown = pd.DataFrame(
+        {
+            t("col.year", lang): [str(int(r["year"])) for r in records],
+            t("col.region", lang): [region_label(r["region"], lang) for r in records],
+            t("col.value", lang): [
+                format_value(r["value"], unit, lang, qualifier=r["qualifier"], code=code)
+                for r in records
+            ],
+            t("col.target", lang): [
+                format_value(r["target"], unit, lang, code=code) for r in records
+            ],
+            t("col.completion", lang): [format_percent(r.get("completion")) for r in records],
+            t("col.note", lang): [r["note"] or "" for r in records],
+            t("col.batch", lang): [_batch_label(r) for r in records],
+            t("col.loaded_at", lang): [
+                ""
+                if pd.isna(r["loaded_at"])
+                else pd.Timestamp(r["loaded_at"]).strftime("%Y-%m-%d %H:%M")
+                for r in records
+            ],
+        }
+    )
+    st.dataframe(shown, hide_index=True, key=key, width="stretch")
+
+
+def _batch_label(record: dict) -> str:
+    if pd.isna(record.get("batch_id")):
+        return "—"
+    source = record.get("batch_source") or ""
+    return f"#{int(record['batch_id'])} {source}".strip()
+
+
+def indicator_labels(indicators: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Indicator code → its name in ``lang`` (for chart rows and tables)."""
+    return {r["code"]: name(r, lang) for r in indicators.to_dict("records")}
+
+
+def gaps_table(gaps: pd.DataFrame, labels: dict[str, str], *, lang: str, key: str) -> None:
+    """Indicators with years that have no figure, and which years."""
+    shown = pd.DataFrame(
+        {
+            t("col.indicator", lang): gaps["code"].map(labels),
+            t("coverage.missing_years", lang): [
+                "、".join(str(y) for y in years) if lang == "zh" else ", ".join(map(str, years))
+                for years in gaps["missing"]
+            ],
+            t("col.count", lang): gaps["missing"].map(len),
+        }
+    )
+    st.dataframe(shown, hide_index=True, key=key, width="stretch")

@@ -1,0 +1,141 @@
+"""One look for every chart: a plotly template, category colours, download settings, CSS.
+
+Why a template of our own: Streamlit's plotly theme and plotly's default both fall back
+to fonts without Chinese glyphs on a plain Linux box (kaleido renders tofu boxes), and
+leaders read the charts on a projector, so type is larger than a default dashboard's.
+Charts built by :mod:`ui.charts` name ``template="tqi"`` themselves and the pages draw
+them with ``theme=None``, so nothing else restyles them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+FONT_STACK = (
+    '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
+    '"WenQuanYi Micro Hei", "Helvetica Neue", Arial, sans-serif'
+)
+TEXT_COLOR = "#1f2933"
+MUTED_COLOR = "#616e7c"
+GRID_COLOR = "#e4e7eb"
+GOOD_COLOR = "#1a7f4b"
+BAD_COLOR = "#c62828"
+NEUTRAL_COLOR = "#7b8794"
+TARGET_COLOR = "#52606d"
+GAP_COLOR = "#fbe3e4"
+"""Background of a heatmap cell with no figure: a pale red a reader spots at once."""
+
+CATEGORY_COLORS: dict[str, str] = {
+    "construction": "#3e6db5",
+    "business": "#e8871e",
+    "service": "#2a9d8f",
+    "epidemic": "#c9a227",
+    "safety": "#6b4c9a",
+    "brand": "#c2185b",
+}
+"""A fixed colour per category, kept clear of the good/bad green and red."""
+_SPARE_COLORS = ("#4e79a7", "#9c755f", "#76b7b2", "#b07aa1", "#59a14f", "#edc948")
+REGION_COLORS = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b",
+    "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#d62728",
+)  # fmt: skip
+CITY_COLOR = "#334e68"
+
+TEMPLATE_NAME = "tqi"
+
+
+def category_color(code: str | None) -> str:
+    """The category's colour; a category an analyst added gets a stable spare colour."""
+    if code in CATEGORY_COLORS:
+        return CATEGORY_COLORS[code]
+    return _SPARE_COLORS[sum(map(ord, code or "")) % len(_SPARE_COLORS)]
+
+
+def region_color(region: str, regions: list[str]) -> str:
+    if region == "全市":
+        return CITY_COLOR
+    others = [r for r in regions if r != "全市"]
+    index = others.index(region) if region in others else 0
+    return REGION_COLORS[index % len(REGION_COLORS)]
+
+
+def _template() -> go.layout.Template:
+    template = go.layout.Template(pio.templates["plotly_white"])
+    axis = {
+        "title": {"font": {"size": 15, "color": MUTED_COLOR}},
+        "tickfont": {"size": 14, "color": TEXT_COLOR},
+        "gridcolor": GRID_COLOR,
+        "linecolor": "#9aa5b1",
+        "zeroline": False,
+        "automargin": True,
+    }
+    template.layout.update(
+        font={"family": FONT_STACK, "size": 16, "color": TEXT_COLOR},
+        title={"font": {"size": 20, "color": TEXT_COLOR}, "x": 0.0, "xanchor": "left"},
+        colorway=list(CATEGORY_COLORS.values()),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis={**axis, "showgrid": False, "ticks": "outside"},
+        yaxis={**axis, "showgrid": True},
+        legend={
+            "font": {"size": 14},
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "xanchor": "right",
+            "x": 1.0,
+            "title": {"text": ""},
+        },
+        hoverlabel={"font": {"family": FONT_STACK, "size": 15}},
+        margin={"l": 16, "r": 24, "t": 72, "b": 16},
+        separators=".,",
+    )
+    template.data.scatter = [go.Scatter(line={"width": 3}, marker={"size": 8})]
+    return template
+
+
+pio.templates[TEMPLATE_NAME] = _template()
+
+_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def plotly_config(filename: str) -> dict:
+    """``st.plotly_chart`` config: PNG download at 2× scale under a meaningful name."""
+    return {
+        "displaylogo": False,
+        "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+    }
+
+
+def safe_filename(text: str) -> str:
+    """``text`` without characters Windows or a shell would trip on; Chinese is kept."""
+    return _UNSAFE_FILENAME.sub("_", text).strip("_.") or "chart"
+
+
+PAGE_CSS = """
+<style>
+[data-testid="stMetricValue"] { font-size: 2.0rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.0rem; font-weight: 600; white-space: normal; }
+.block-container { padding-top: 2.2rem; }
+</style>
+"""
+"""Static CSS (no data in it): larger KPI figures for reading across a meeting room."""
+
+
+def tile_css(category_codes: list[str]) -> str:
+    """A coloured top border for each category tile (``st.container(key="tile-<code>")``).
+
+    Only category codes go in, reduced to ``[a-z0-9_-]``; no user text reaches the page.
+    """
+    rules = []
+    for code in category_codes:
+        safe = re.sub(r"[^a-z0-9_-]", "", code.lower())
+        rules.append(
+            f".st-key-tile-{safe} {{ border-top: 6px solid {category_color(code)} !important;"
+            " border-radius: 0.5rem; }"
+        )
+    return "<style>" + "\n".join(rules) + "</style>"
