@@ -353,10 +353,18 @@ class _Builder:
         if unit is not None:
             need = np.flatnonzero((unit != None) & (canon != None) & ~np.isnan(value))  # noqa: E711
         if len(need):
-            keys = pd.MultiIndex.from_arrays([unit[need], canon[need]])
-            kcodes, kuniq = pd.factorize(keys)
-            factors = np.array([unit_factor(u, c) or np.nan for u, c in kuniq], dtype="float64")
-            f = factors[kcodes]
+            # One unit_factor call per distinct (unit, indicator unit) pair.
+            ucodes, uuniq = pd.factorize(unit[need])
+            ccodes, cuniq = pd.factorize(canon[need])
+            pairs, first = np.unique(ucodes * len(cuniq) + ccodes, return_inverse=True)
+            factors = np.array(
+                [
+                    unit_factor(uuniq[p // len(cuniq)], cuniq[p % len(cuniq)]) or np.nan
+                    for p in pairs
+                ],
+                dtype="float64",
+            )
+            f = factors[first]
             value[need] *= f
             for j in need[np.isnan(f)]:
                 spec = self.catalog.indicators[code[j]]

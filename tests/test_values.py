@@ -99,10 +99,16 @@ def test_parse_value_series_parses_each_distinct_leftover_once(monkeypatch):
         return real(text)
 
     monkeypatch.setattr(values_module, "parse_value", counting)
-    s = pd.Series(["3.2万"] * 5000 + ["12"] * 5000 + ["约5"] * 10, dtype="str")
+    s = pd.Series(
+        ["3余万"] * 5000 + ["12"] * 5000 + ["约5"] * 10 + ["1,234", "3.2万", "95.6%"] * 100,
+        dtype="str",
+    )
     out = parse_value_series(s)
     assert out["ok"].all()
-    assert sorted(calls) == ["3.2万", "约5"]
+    # 12,345 · 3.2万 · 95.6% are common enough to be converted column-wise, not one by one.
+    assert sorted(calls) == ["3余万", "约5"]
+    assert out["value"].tolist()[-3:] == [1234.0, 32000.0, 95.6]
+    assert out["unit"].tolist()[-3:] == [None, None, "%"]
 
 
 def test_parse_value_series_empty():
