@@ -8,6 +8,7 @@ reported once, at the cell the user has to fix.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +16,7 @@ import pandas as pd
 
 from db.catalog import Catalog
 from etl.issues import Issue, error, warning
-from etl.normalize import FRAME_COLUMNS, Normalized, by_row
+from etl.normalize import FIRST_YEAR, FRAME_COLUMNS, Normalized, by_row
 
 SUSPICIOUS_RATIO = 10.0
 _KEY = ["indicator_code", "year", "region"]
@@ -57,7 +58,7 @@ def _conform(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _flagged(frame: pd.DataFrame, errors: list[Issue]) -> np.ndarray:
     """Rows normalisation already reported: the whole user row, or just that one cell."""
-    bad = (frame["indicator_code"].isna() | frame["year"].isna()).to_numpy(dtype=bool)
+    bad = np.zeros(len(frame), dtype=bool)
     located = [(e.row, e.column) for e in errors if e.row is not None]
     if not located:
         return bad
@@ -69,6 +70,45 @@ def _flagged(frame: pd.DataFrame, errors: list[Issue]) -> np.ndarray:
         keys = pd.MultiIndex.from_frame(frame[["row", "value_column"]])
         bad = bad | keys.isin(list(cells))
     return bad
+
+
+def _bad_year(frame: pd.DataFrame) -> np.ndarray:
+    year = frame["year"]
+    last = datetime.date.today().year + 1
+    return (year.isna() | (year < FIRST_YEAR) | (year > last)).to_numpy(dtype=bool, na_value=True)
+
+
+def _unreported(
+    frame: pd.DataFrame, errors: list[Issue], known: np.ndarray, roles: dict[str, str]
+) -> list[Issue]:
+    """Unknown indicators and bad years in frames that did not come through normalisation
+    (report reader, sample data): nobody has reported them yet, so report them here.
+    """
+    reported = frame["row"].isin({e.row for e in errors if e.row is not None}).to_numpy()
+    issues = []
+    for i in np.flatnonzero(~known & ~reported):
+        code = frame["indicator_code"].iloc[i]
+        issues.append(
+            error(
+                "unknown_indicator",
+                f"指标目录中没有「{code}」，请使用目录中的指标代码或名称。",
+                row=int(frame["row"].iloc[i]),
+                column=roles.get("indicator"),
+                value=None if pd.isna(code) else str(code),
+            )
+        )
+    for i in np.flatnonzero(known & _bad_year(frame) & ~reported):
+        year = frame["year"].iloc[i]
+        issues.append(
+            error(
+                "invalid_year",
+                f"年份缺失或不在 {FIRST_YEAR} 年至明年之间，请填写如 2020 的四位年份。",
+                row=int(frame["row"].iloc[i]),
+                column=roles.get("year"),
+                value=None if pd.isna(year) else str(year),
+            )
+        )
+    return issues
 
 
 def validate(norm: Normalized, catalog: Catalog) -> Validated:
@@ -85,7 +125,9 @@ def validate(norm: Normalized, catalog: Catalog) -> Validated:
     )
     value = frame["value"].to_numpy(dtype="float64")
     target = frame["target"].to_numpy(dtype="float64")
-    checked = ok & known
+    errors += _unreported(frame, errors, known, roles)
+    ok &= known & ~_bad_year(frame)
+    checked = ok
 
     def add(mask: np.ndarray, code_: str, message, column, cell: str) -> None:
         """One Issue per failing row; ``message``/``column`` take the row, ``cell`` names it."""

@@ -139,6 +139,25 @@ def test_frames_from_other_sources_are_conformed():
     assert v.frame["qualifier"].tolist() == [None]
 
 
+def test_external_frames_get_unknown_indicator_and_bad_year_errors():
+    frame = pd.DataFrame(
+        {
+            "row": [1, 2, 3, 4],
+            "indicator_code": ["safety.drills", "no.such", "safety.drills", "safety.drills"],
+            "year": [2020, 2020, None, 1900],
+            "region": ["全市"] * 4,
+            "value": [3.0, 1.0, 2.0, 5.0],
+        }
+    ).reindex(columns=FRAME_COLUMNS)
+    v = validate(Normalized(frame=frame, errors=[], warnings=[], layout="long"), CATALOG)
+    assert where(v.errors) == [
+        ("unknown_indicator", 2, None),
+        ("invalid_year", 3, None),
+        ("invalid_year", 4, None),
+    ]
+    assert v.frame["row"].tolist() == [1]
+
+
 def test_check_against_store():
     frame = check(
         "指标,年份,数值,地区\n"
