@@ -195,6 +195,27 @@ def start_export_browser() -> None:
     _browser.start()
 
 
+_warming = threading.Lock()
+
+
+def warm_up_in_background() -> None:
+    """Start the kept browser on a background thread (once), so the first export is warm.
+
+    Failures are not raised here: the export itself reports them to the user.
+    """
+    if _browser.running or not export_available()[0] or not _warming.acquire(blocking=False):
+        return
+
+    def _start() -> None:
+        try:
+            with contextlib.suppress(ExportUnavailableError, RenderError):
+                _browser.start()
+        finally:
+            _warming.release()
+
+    threading.Thread(target=_start, name="kaleido-warm-up", daemon=True).start()
+
+
 def export_browser_running() -> bool:
     return _browser.running
 

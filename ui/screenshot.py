@@ -8,12 +8,23 @@ is a fixed, data-free stylesheet (``ui/screenshot.css``); no user text goes into
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
+
+from ui import cards, charts
+from ui.i18n import t
+from ui.theme import TEMPLATE_NAME
+
+if TYPE_CHECKING:
+    from db.dashboard import OverviewData
 
 SCREENSHOT_PARAM = "screenshot"
 SCREENSHOT_CSS = Path(__file__).with_name("screenshot.css")
 _ON = {"1", "true", "yes", "on"}
+MAX_CARDS = 8
+CARDS_PER_ROW = 4
+CHART_HEIGHT = 640
 
 
 def screenshot_mode() -> bool:
@@ -28,3 +39,32 @@ def apply_screenshot_layout() -> bool:
     st.set_page_config(layout="wide", initial_sidebar_state="collapsed")
     st.html(SCREENSHOT_CSS)
     return True
+
+
+def screenshot_overview(data: OverviewData, *, lang: str) -> None:
+    """The overview as one 16:9 screen: KPI cards on the left, target completion right.
+
+    Category tiles are left out: with large type they would push the page past one
+    screen, and a screenshot shows one screen.
+    """
+    year = data.year
+    left, right = st.columns([2, 1], gap="large")
+    with left:
+        kpis = data.kpis.to_dict("records")[:MAX_CARDS]
+        for start in range(0, len(kpis), CARDS_PER_ROW):
+            row = kpis[start : start + CARDS_PER_ROW]
+            for column, card in zip(st.columns(CARDS_PER_ROW), row, strict=False):
+                with column:
+                    cards.kpi_card(card, year=year, lang=lang)
+    with right:
+        if data.completion.empty:
+            cards.no_data(t("overview.no_targets", lang, year=year))
+            return
+        title = t("chart.completion_title", lang, year=year)
+        figure = charts.completion_chart(data.completion, title=title, lang=lang)
+        figure.update_layout(
+            template=TEMPLATE_NAME, height=CHART_HEIGHT, font_size=18, title_font_size=26
+        )
+        figure.update_xaxes(tickfont_size=17, title_font_size=18)
+        figure.update_yaxes(tickfont_size=18)
+        cards.show_chart(figure, filename=charts.chart_filename(title), key="screenshot_completion")

@@ -1,0 +1,118 @@
+"""简报导出 Briefing — choose years and charts; one click for the PPTX/PDF pack or a PNG."""
+
+import streamlit as st
+
+from briefing import render
+from briefing.charts import chart_catalogue, default_chart_ids
+from briefing.pack import (
+    MEDIA_TYPES,
+    EmptyPackError,
+    build_charts,
+    build_pack,
+    chart_png,
+    load_data,
+    pack_file_name,
+)
+from db import queries
+from db.session import read_session
+from ui.briefing_text import bt
+from ui.cards import md_escape
+from ui.data import engine, read
+from ui.filters import current_filters, current_lang
+
+lang = current_lang()
+st.title(bt("title", lang))
+st.caption(bt("intro", lang))
+
+ok, reason = render.export_available()
+if not ok:
+    st.error(bt("unavailable", lang, reason=reason), icon=":material/error:")
+    st.stop()
+render.warm_up_in_background()  # the browser starts while the user chooses
+
+bounds = read(queries.year_bounds)
+if bounds is None:
+    st.info(bt("no_data", lang), icon=":material/inventory_2:")
+    st.stop()
+
+filters = current_filters()
+low, high = bounds
+start = max(low, filters.year_from or low)
+end = min(high, filters.year_to or high)
+if low < high:
+    years = st.slider(
+        bt("years", lang), min_value=low, max_value=high, value=(start, end), key="briefing_years"
+    )
+else:
+    years = (low, high)
+years = (int(years[0]), int(years[1]))
+
+try:
+    data = read(load_data, years=years)
+except EmptyPackError:
+    st.info(bt("empty_years", lang, start=years[0], end=years[1]))
+    st.stop()
+
+catalogue = {c.chart_id: c for c in chart_catalogue(data)}
+chosen = st.multiselect(
+    bt("charts", lang),
+    list(catalogue),
+    default=default_chart_ids(data),
+    format_func=lambda chart_id: catalogue[chart_id].title,
+    placeholder=bt("charts_placeholder", lang),
+    help=bt("charts_help", lang),
+    key="briefing_charts",
+)
+if not chosen:
+    st.info(bt("none_chosen", lang))
+    st.stop()
+
+
+def _pack(fmt: str):  # type: ignore[no-untyped-def]
+    """The download's deferred data: built on click, on Streamlit's download thread."""
+
+    def build() -> bytes:
+        with read_session(engine()) as session:
+            return build_pack(session, years=years, charts=list(chosen), fmt=fmt)  # type: ignore[arg-type]
+
+    return build
+
+
+left, right, _ = st.columns([1, 1, 2])
+for column, fmt in ((left, "pptx"), (right, "pdf")):
+    column.download_button(
+        bt(fmt, lang),
+        data=_pack(fmt),
+        file_name=pack_file_name(years, fmt),
+        mime=MEDIA_TYPES[fmt],
+        on_click="ignore",
+        type="primary" if fmt == "pptx" else "secondary",
+        icon=":material/slideshow:" if fmt == "pptx" else ":material/picture_as_pdf:",
+        key=f"briefing_{fmt}",
+        width="stretch",
+    )
+st.caption(bt("pack_caption", lang, slides=len(chosen) + 2, charts=len(chosen)))
+
+st.subheader(bt("pngs", lang))
+for built in build_charts(data, chosen):
+    text, button = st.columns([5, 1], vertical_alignment="center")
+    text.markdown(f"**{md_escape(built.chart.title)}**")
+    text.caption(built.takeaway.text)
+    button.download_button(
+        bt("png", lang),
+        data=lambda built=built: chart_png(built),
+        file_name=f"{built.file_stem}.png",
+        mime=MEDIA_TYPES["png"],
+        on_click="ignore",
+        icon=":material/image:",
+        key=f"png_{built.chart.chart_id}",
+    )
+
+st.subheader(bt("screenshot", lang))
+st.caption(bt("screenshot_help", lang))
+st.page_link(
+    "pages/overview.py",
+    label=bt("open_screenshot", lang),
+    icon=":material/fullscreen:",
+    query_params={"screenshot": "1"},
+)

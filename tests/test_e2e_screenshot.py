@@ -1,0 +1,153 @@
+"""The real server in headless Chromium: screenshot mode and the one-click briefing pack."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pptx import Presentation
+
+from tests.conftest import ROOT
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e_briefing")]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early ({process.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(url)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on a free port, its store a fresh SQLite file with the sample data loaded."""
+    folder = tmp_path_factory.mktemp("e2e-briefing")
+    url = f"sqlite:///{folder / 'tqi.sqlite3'}"
+    env = {**os.environ, "TQI_DATABASE_URL": url}
+    env.pop("TQI_CHROMIUM", None)
+    subprocess.run(
+        [sys.executable, "-m", "etl", "sample"], cwd=ROOT, env=env, check=True, timeout=120
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/_stcore/health", process)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator:  # type: ignore[type-arg]
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import require_chromium
+
+    path = require_chromium()
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def open_page(browser, url: str):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, accept_downloads=True)
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    page.wait_for_timeout(800)  # let the last chart finish its transition
+    return page
+
+
+def test_screenshot_mode_hides_the_chrome(server: str, browser, artifacts_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    # From the root URL (the overview is the default page): app.py runs its navigation.
+    normal = open_page(browser, f"{server}/")
+    assert normal.locator('[data-testid="stSidebar"]').is_visible()  # the control case
+    normal.close()
+
+    page = open_page(browser, f"{server}/?screenshot=1")
+    for testid in ("stSidebar", "stHeader", "stToolbar", "stMainMenu", "stExpandSidebarButton"):
+        hidden = page.locator(f'[data-testid="{testid}"]')
+        assert hidden.count() == 0 or not hidden.first.is_visible(), testid
+    assert page.locator(".modebar-container").first.is_hidden()
+    title = page.locator("h1").first
+    assert title.is_visible()
+    assert float(title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 48
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert width == 1920
+    # the whole 16:9 screen is used: KPI cards left, the completion chart right
+    cards = page.locator('[data-testid="stMetric"]')
+    assert cards.count() >= 6
+    chart_box = page.locator(".js-plotly-plot").first.bounding_box()
+    assert chart_box is not None and chart_box["x"] > 960 and chart_box["y"] < 1080
+    last_card = cards.nth(cards.count() - 1).bounding_box()
+    assert last_card is not None and last_card["y"] + last_card["height"] <= 1080  # one screen
+    path = artifacts_dir / "overview_screenshot_mode.png"
+    page.screenshot(path=str(path))
+    assert Image.open(path).size == (1920, 1080)
+    page.close()
+
+
+def test_briefing_page_one_click_pptx(server: str, browser, artifacts_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    page = open_page(browser, f"{server}/")
+    page.get_by_role("link", name="简报导出").click()  # registered in the navigation
+    button = page.get_by_role("button", name="生成简报 PPTX")
+    page.get_by_role("button", name="PNG").last.wait_for(timeout=60_000)  # the run is done
+    page.screenshot(path=str(artifacts_dir / "briefing_page.png"), full_page=True)
+    caption = page.get_by_text(re.compile(r"共 \d+ 页")).inner_text()
+    slides_promised = int(re.search(r"共 (\d+) 页", caption).group(1))  # type: ignore[union-attr]
+    assert slides_promised >= 12 + 2  # title, at least 12 charts, summary
+    with page.expect_download(timeout=90_000) as download_info:
+        button.click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pptx")
+    blob = Path(download.path()).read_bytes()
+    (artifacts_dir / "briefing_download.pptx").write_bytes(blob)
+    slides = list(Presentation(io.BytesIO(blob)).slides)
+    assert len(slides) == slides_promised
+    assert slides[1].shapes.title.text == "年度目标完成情况"
+    page.close()
