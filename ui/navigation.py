@@ -32,4 +32,5 @@ PAGES: list[PageSpec] = [
     ),
     PageSpec("pages/indicator.py", "指标详情", "Indicator", ":material/query_stats:", "indicator"),
     PageSpec("pages/coverage.py", "数据质量", "Data coverage", ":material/grid_on:", "coverage"),
+    PageSpec("pages/briefing.py", "简报导出", "Briefing", ":material/slideshow:", "briefing"),
 ]
