@@ -8,7 +8,9 @@ from ui import cards, charts, tables
 from ui.data import read
 from ui.filters import current_filters, current_lang, mirror, seed_choice
 from ui.i18n import name, t
+from ui.navigation import run_through_app
 
+run_through_app()
 lang = current_lang()
 filters = current_filters()
 cards.page_header(t("category.title", lang), lang)

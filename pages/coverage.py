@@ -9,8 +9,10 @@ from ui.data import read
 from ui.filters import current_filters, current_lang
 from ui.format import format_percent
 from ui.i18n import region_label, t
+from ui.navigation import run_through_app
 from ui.theme import category_color
 
+run_through_app()
 lang = current_lang()
 filters = current_filters()
 cards.page_header(t("coverage.title", lang), lang)

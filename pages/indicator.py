@@ -9,8 +9,10 @@ from ui.data import read
 from ui.filters import current_filters, current_lang, mirror, seed_choice
 from ui.format import format_change, format_percent, format_value
 from ui.i18n import name, t, unit_label
+from ui.navigation import run_through_app
 from ui.theme import category_color
 
+run_through_app()
 lang = current_lang()
 filters = current_filters()
 cards.page_header(t("indicator.title", lang), lang)

@@ -7,9 +7,11 @@ from ui import cards, charts
 from ui.data import read
 from ui.filters import current_filters, current_lang
 from ui.i18n import t
+from ui.navigation import run_through_app
 from ui.screenshot import apply_screenshot_layout, screenshot_overview
 from ui.theme import tile_css
 
+run_through_app()
 lang = current_lang()
 filters = current_filters()
 screenshot = apply_screenshot_layout()  # ?screenshot=1: no chrome, 16:9, large type

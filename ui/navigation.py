@@ -12,6 +12,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def run_through_app() -> None:
+    """First line of every page: make sure the page runs inside ``app.py``'s shell.
+
+    Streamlit decides at server start that a project with a ``pages/`` folder is an old
+    style multipage app, and keeps thinking so until some run calls ``st.navigation``.
+    So if the first visitor after a restart opens a link to a page (``/category?…``),
+    that page file runs alone — no sidebar filters, no language, no role check. Here the
+    page notices, tells Streamlit that ``st.navigation`` is in charge, and reruns: the
+    rerun goes through ``app.py``, which opens the page the link named.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        import streamlit as st
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 @dataclass(frozen=True)
 class PageSpec:
     path: str  # relative to the project root
@@ -33,4 +52,14 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/indicator.py", "指标详情", "Indicator", ":material/query_stats:", "indicator"),
     PageSpec("pages/coverage.py", "数据质量", "Data coverage", ":material/grid_on:", "coverage"),
     PageSpec("pages/briefing.py", "简报导出", "Briefing", ":material/slideshow:", "briefing"),
+    # Analysts only: left out of the navigation for everyone else (ui/auth.py).
+    PageSpec(
+        "pages/upload.py", "数据上传", "Upload", ":material/upload_file:", "upload", role="analyst"
+    ),
+    PageSpec(
+        "pages/batches.py", "批次记录", "Batches", ":material/history:", "batches", role="analyst"
+    ),
+    PageSpec(
+        "pages/catalog.py", "指标目录", "Catalog", ":material/menu_book:", "catalog", role="analyst"
+    ),
 ]
