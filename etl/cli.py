@@ -57,5 +57,6 @@ def main() -> int:
 from etl import (
     cli_batches,  # noqa: F401
     cli_briefing,  # noqa: F401
+    cli_report,  # noqa: F401
     cli_users,  # noqa: F401
 )

@@ -18,6 +18,7 @@ never puts in text that the damage does not account for.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -30,7 +31,7 @@ _STRUCTURE = "（）、，。：；《》“”" + NUMERALS
 _PINYIN_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêɑ"
 # How much a reading pays for what it had to assume (a lost pair, a lost byte, a guessed
 # byte) against what it gains (character pairs the report and catalog use elsewhere).
-DROP_COST = 1.5
+DROP_COST = 0.5
 DANGLING_COST = 0.5
 GUESSED_BYTE_COST = 0.5
 LIST_NUMBER_BONUS = 3.0
@@ -147,6 +148,24 @@ class Lexicon:
         return index
 
     @functools.cached_property
+    def rights(self) -> dict[str, set[str]]:
+        """For each (simplified) character, the characters seen right after it."""
+        index: dict[str, set[str]] = {}
+        for pair in self.pairs:
+            index.setdefault(pair[0], set()).add(pair[1])
+        return index
+
+    @functools.cached_property
+    def by_simple(self) -> dict[str, list[tuple[str, bytes]]]:
+        """Lexicon characters (any script) by their simplified form."""
+        index: dict[str, list[tuple[str, bytes]]] = {}
+        for char in sorted(self.chars):
+            data = _encode(char)
+            if data is not None and len(data) == 2:
+                index.setdefault(_simple(char), []).append((char, data))
+        return index
+
+    @functools.cached_property
     def structure(self) -> list[tuple[str, bytes]]:
         return [(c, b) for c in _STRUCTURE if (b := _encode(c)) and len(b) == 2]
 
@@ -215,7 +234,7 @@ def _char_cost(char: str, lexicon: Lexicon) -> float:
     try:
         _simple(char).encode("gb2312")
     except UnicodeEncodeError:
-        return -1.5
+        return -3.0  # outside GB2312 even when simplified: rare in a report
     return -0.5
 
 
@@ -230,7 +249,24 @@ def _candidates(b1: int | None, b2: int | None, lexicon: Lexicon) -> list[tuple[
         return lexicon.by_lead.get(b1, [])
     if b2 is not None:
         return lexicon.by_trail.get(b2, [])
-    return lexicon.structure  # both bytes lost: only punctuation and numerals are guessed
+    return []  # both bytes lost: see _lost_chars
+
+
+def _lost_chars(
+    before: list[tuple[str, bytes]], after: list[tuple[str, bytes]], lexicon: Lexicon
+) -> list[tuple[str, bytes]]:
+    """Candidates for a character both of whose bytes vanished.
+
+    Nothing of it is left, so only a character that forms a pair the lexicon knows with a
+    candidate next to it is considered, plus punctuation and numerals.
+    """
+    simple: set[str] = set()
+    for c, _d in before:
+        simple |= lexicon.rights.get(_simple(c)[-1:], set())
+    for c, _d in after:
+        simple |= lexicon.lefts.get(_simple(c)[:1], set())
+    found = [cd for s in sorted(simple) for cd in lexicon.by_simple.get(s, [])]
+    return list(dict.fromkeys([*found, *lexicon.structure]))
 
 
 Slot = tuple[int | None, int | None]  # (lead, trail); trail -1 marks a one-byte ASCII slot
@@ -252,10 +288,14 @@ def _solve(
     ``drops`` are byte pairs the damage made vanish: the characters chosen must make
     exactly those pairs private-use, which ties a slot to itself or to its neighbour.
     """
-    layers: list[list[tuple[str, bytes]]] = []
+    layers = [_candidates(b1, b2, lexicon) for b1, b2 in slots]
+    for i, (b1, b2) in enumerate(slots):
+        if b1 is None and b2 is None:
+            near = (layers[i - 1] if i else [], layers[i + 1] if i + 1 < len(slots) else [])
+            layers[i] = _lost_chars(*near, lexicon)
     guessed = 0
     for i, (b1, b2) in enumerate(slots):
-        cands = _candidates(b1, b2, lexicon)
+        cands = layers[i]
         for (sa, ba), (sb, bb) in drops:
             if sa == sb == i:
                 cands = [(c, d) for c, d in cands if _vanishes(d[ba], d[bb])]
@@ -265,7 +305,7 @@ def _solve(
             cands = [(c, d) for c, d in cands if d[-1] >= 0x80]  # a lost last byte is not ASCII
         if not cands:
             return None
-        layers.append(cands)
+        layers[i] = cands
         guessed += (b1 is None) + (b2 is None)
     links = {sa: (ba, bb) for (sa, ba), (sb, bb) in drops if sb == sa + 1}
     prev: dict[int, tuple[float, str]] = {}
@@ -373,6 +413,7 @@ def unmangle_run(
     best: tuple[float, int, str] | None = None
     for k in range(markers[-1] + 1, len(units) + 1):
         after = run[k] if k < len(run) else right
+        rest = _rest_score(run[k : len(units)], lexicon)  # the same span is judged for every k
         for drops in _drop_patterns(k):
             for dangling in (False, True):
                 reading = _try(
@@ -380,7 +421,8 @@ def unmangle_run(
                 )  # type: ignore[arg-type]
                 if reading is None or mangle(reading.original) != run[:k]:
                     continue
-                score = reading.score - DROP_COST * len(drops) - DANGLING_COST * dangling
+                score = reading.score + rest
+                score -= DROP_COST * len(drops) + DANGLING_COST * dangling
                 if k < len(run) and 0x40 <= ord(run[k]) < 0x7F:
                     score -= LEFTOVER_TRAIL_COST  # a trail byte left behind as a letter
                 if at_line_start and re.match(rf"^（[{NUMERALS}]+）", reading.original):
@@ -388,6 +430,12 @@ def unmangle_run(
                 if best is None or score > best[0]:
                     best = (score, k, reading.original)
     return (best[1], best[2]) if best else None
+
+
+def _rest_score(text: str, lexicon: Lexicon) -> float:
+    """How the part of a run left as it stands reads: known pairs up, rare characters down."""
+    score = sum(_char_cost(c, lexicon) for c in text)
+    return score + sum(_score_pair(a, b, lexicon) for a, b in itertools.pairwise(text))
 
 
 def _drop_patterns(k: int) -> Iterable[tuple[int, ...]]:
