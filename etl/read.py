@@ -248,7 +248,7 @@ def _read_arrow(utf8: bytes, sep: str, skip: int, width: int) -> pd.DataFrame | 
                 delimiter=sep, ignore_empty_lines=False, newlines_in_values=b'"' in utf8
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=dict.fromkeys(names, pa.large_string()),
                 strings_can_be_null=True,
                 null_values=[""],
             ),
@@ -256,7 +256,7 @@ def _read_arrow(utf8: bytes, sep: str, skip: int, width: int) -> pd.DataFrame | 
     except pa.ArrowInvalid:
         return None
     text = pd.StringDtype("pyarrow", na_value=np.nan)
-    frame = table.to_pandas(types_mapper=lambda t: text if pa.types.is_string(t) else None)
+    frame = table.to_pandas(types_mapper=lambda t: text if pa.types.is_large_string(t) else None)
     frame.columns = range(width)
     return frame
 
