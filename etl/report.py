@@ -262,7 +262,8 @@ def frame_from_review(table: pd.DataFrame, *, default_region: str = CITY_WIDE) -
     n = len(table)
     line = pd.to_numeric(table.get("line", pd.Series([None] * n)), errors="coerce")
     next_line = int(line.max()) + 1 if line.notna().any() else 1
-    rows = [int(v) if pd.notna(v) else next_line + i for i, v in enumerate(line)]
+    added = (line.isna().cumsum() - 1).astype(int)
+    rows = [int(v) if pd.notna(v) else next_line + int(a) for v, a in zip(line, added, strict=True)]
     region = table.get("region", pd.Series([None] * n)).astype(object)
     region = region.where(region.notna() & (region.astype(str).str.strip() != ""), default_region)
     qualifier = table.get("qualifier", pd.Series([None] * n)).astype(object)
