@@ -2,11 +2,16 @@
 
 import streamlit as st
 
+from ui.analyst_text import at
 from ui.auth import current_user, login_form
+from ui.filters import current_lang
+from ui.navigation import run_through_app
 
-st.title("登录 · 交通运输质量指标看板")
+run_through_app()  # first: a link opened right after a restart still runs in app.py
+lang = current_lang()
+st.title(at("login.title", lang))
 if current_user() is None:
-    st.caption("请使用管理员为您创建的账户登录。")
+    st.caption(at("login.hint", lang))
     login_form(where="main")
 else:
-    st.success("已登录。")
+    st.success(at("login.done", lang))

@@ -24,14 +24,14 @@ import streamlit as st
 
 from db import users
 from db.session import get_engine, read_session, write_session
+from ui.analyst_text import at
+from ui.filters import current_lang
 from ui.navigation import PageSpec
 from ui.settings import require_login
 
 SESSION_KEY = "tqi_user"
 FAILURES_KEY = "tqi_login_failures"
 _SESSION_FAILURE_KEY = "this-session"
-
-ROLE_LABELS = {"viewer": "浏览者", "analyst": "统计员", "admin": "管理员"}
 
 LOGIN_PAGE = PageSpec(
     "pages/login.py", "登录", "Log in", ":material/login:", "login", role=None, default=True
@@ -45,9 +45,12 @@ class SessionUser:
     role: str
     source: str = "local"  # local | oidc
 
-    @property
-    def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
+    def role_label(self, lang: str = "zh") -> str:
+        return role_label(self.role, lang)
+
+
+def role_label(role: str, lang: str = "zh") -> str:
+    return at(f"role.{role}", lang) if role in users.ROLES else role
 
 
 def oidc_configured() -> bool:
@@ -144,11 +147,10 @@ def _submit_login(where: str) -> None:
     try:
         attempt_login(username, password)
     except users.LoginThrottledError as exc:
-        st.session_state["login_message"] = (
-            f"登录失败次数过多，请 {max(1, round(exc.retry_after))} 秒后再试。"
-        )
+        seconds = max(1, round(exc.retry_after))
+        st.session_state["login_message"] = at("login.throttled", current_lang(), seconds=seconds)
     except users.LoginFailedError:
-        st.session_state["login_message"] = "用户名或密码错误。"
+        st.session_state["login_message"] = at("login.failed", current_lang())
     else:
         st.session_state.pop("login_message", None)
 
@@ -160,16 +162,19 @@ def login_form(*, where: str = "main") -> None:
     keeps widget keys apart. The check runs in the submit callback, so the rerun that
     follows already shows the pages the new role may open.
     """
+    lang = current_lang()
     with st.form(f"login_form_{where}", border=where != "sidebar"):
-        st.text_input("用户名", key=f"login_username_{where}", autocomplete="username")
         st.text_input(
-            "密码",
+            at("login.username", lang), key=f"login_username_{where}", autocomplete="username"
+        )
+        st.text_input(
+            at("login.password", lang),
             type="password",
             key=f"login_password_{where}",
             autocomplete="current-password",
         )
         st.form_submit_button(
-            "登录",
+            at("login.submit", lang),
             on_click=_submit_login,
             args=(where,),
             type="primary",
@@ -178,11 +183,11 @@ def login_form(*, where: str = "main") -> None:
     message = st.session_state.get("login_message")
     if message:
         st.error(message)
-    if oidc_configured() and st.button("使用单位账号登录（OIDC）", key=f"oidc_login_{where}"):
+    if oidc_configured() and st.button(at("login.oidc", lang), key=f"oidc_login_{where}"):
         try:
             st.login()
         except Exception as exc:  # e.g. Authlib not installed, incomplete [auth]
-            st.error(f"单点登录不可用：{exc}")
+            st.error(at("login.oidc_unavailable", lang, reason=str(exc)))
 
 
 def logout() -> None:
@@ -194,20 +199,25 @@ def logout() -> None:
 
 def logout_button(*, where: str = "sidebar") -> None:
     """Drawn where it is called; ``where`` keeps the widget key apart."""
-    st.button("退出登录", key=f"logout_{where}", on_click=logout)
+    st.button(at("login.logout", current_lang()), key=f"logout_{where}", on_click=logout)
 
 
 def account_sidebar() -> None:
     """Sidebar block: who is signed in and a logout button, or a small login form."""
     user = current_user()
+    lang = current_lang()
     if user is not None:
         with st.sidebar:
-            st.caption(f"已登录：{user.display_name}（{user.role_label}）")
+            st.caption(
+                at("login.signed_in", lang, name=user.display_name, role=user.role_label(lang))
+            )
             logout_button()
         return
     if require_login():
         return  # the login page itself shows the form
-    with st.sidebar.expander("统计员登录", expanded=bool(st.session_state.get("login_message"))):
+    with st.sidebar.expander(
+        at("login.sidebar", lang), expanded=bool(st.session_state.get("login_message"))
+    ):
         login_form(where="sidebar")
 
 
@@ -216,10 +226,11 @@ def require_role(role: str) -> SessionUser:
     user = current_user()
     if user is not None and users.has_role(user.role, role):
         return user
-    needed = ROLE_LABELS.get(role, role)
+    lang = current_lang()
+    needed = role_label(role, lang)
     if user is None:
-        st.warning(f"此页面需要{needed}权限，请先登录。")
+        st.warning(at("login.needs_role", lang, role=needed))
     else:
-        st.error(f"此页面需要{needed}权限；当前账户（{user.role_label}）无权访问。")
+        st.error(at("login.refused", lang, role=needed, current=user.role_label(lang)))
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises

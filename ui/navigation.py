@@ -52,4 +52,14 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/indicator.py", "指标详情", "Indicator", ":material/query_stats:", "indicator"),
     PageSpec("pages/coverage.py", "数据质量", "Data coverage", ":material/grid_on:", "coverage"),
     PageSpec("pages/briefing.py", "简报导出", "Briefing", ":material/slideshow:", "briefing"),
+    # Analysts only: left out of the navigation for everyone else (ui/auth.py).
+    PageSpec(
+        "pages/upload.py", "数据上传", "Upload", ":material/upload_file:", "upload", role="analyst"
+    ),
+    PageSpec(
+        "pages/batches.py", "批次记录", "Batches", ":material/history:", "batches", role="analyst"
+    ),
+    PageSpec(
+        "pages/catalog.py", "指标目录", "Catalog", ":material/menu_book:", "catalog", role="analyst"
+    ),
 ]

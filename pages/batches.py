@@ -1,0 +1,105 @@
+"""批次记录 Batch history (analysts): who loaded what, the figures each batch set, rollback.
+
+Rollback asks for a confirmation first, and ``etl.load.rollback_batch`` refuses — naming
+the batch in the way — when a later batch changed the same figures.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from db.session import read_session, write_session
+from etl.issues import EtlError
+from etl.load import batch_figures, list_batches, rollback_batch
+from ui.analyst_text import at
+from ui.analyst_views import batches_table, figures_table
+from ui.auth import require_role
+from ui.data import engine
+from ui.filters import current_lang
+from ui.navigation import run_through_app
+
+CONFIRM = "batches_confirm"  # batch id waiting for the "yes, roll back" click
+OUTCOME = "batches_outcome"  # ("success" | "error", message) of the last rollback
+
+run_through_app()  # first: a link opened right after a restart still runs in app.py
+user = require_role("analyst")
+lang = current_lang()
+
+
+def _ask(batch_id: int) -> None:
+    st.session_state[CONFIRM] = batch_id
+
+
+def _cancel() -> None:
+    st.session_state.pop(CONFIRM, None)
+
+
+def _rollback(batch_id: int) -> None:
+    st.session_state.pop(CONFIRM, None)
+    with write_session(engine()) as session:
+        try:
+            done = rollback_batch(session, batch_id, user=user.username)
+            session.commit()
+        except EtlError as exc:
+            session.rollback()
+            st.session_state[OUTCOME] = ("error", at("batches.refused", lang, reason=str(exc)))
+            return
+    message = at(
+        "batches.rolled_back_ok", lang, batch=batch_id, restored=done.restored, deleted=done.deleted
+    )
+    st.session_state[OUTCOME] = ("success", message)
+    # The upload page's remembered previews and commits describe a store that is gone.
+    st.session_state.pop("upload_previews", None)
+    st.session_state.pop("upload_committed", None)
+    st.cache_data.clear()  # charts show the restored figures on the next run
+
+
+st.title(at("batches.title", lang))
+outcome = st.session_state.pop(OUTCOME, None)
+if outcome is not None:
+    (st.success if outcome[0] == "success" else st.error)(outcome[1])
+
+with read_session(engine()) as session:
+    batches = list_batches(session)
+if not batches:
+    st.info(at("batches.empty", lang))
+    st.stop()
+
+st.dataframe(batches_table(batches, lang), hide_index=True, key="batches_table")
+
+by_id = {b.id: b for b in batches}
+picked = st.selectbox(
+    at("batches.pick", lang),
+    list(by_id),
+    format_func=lambda i: f"#{i} {by_id[i].source_name}",
+    key="batch_pick",
+)
+batch = by_id[picked]
+with read_session(engine()) as session:
+    figures = batch_figures(session, picked)
+st.subheader(at("batches.figures", lang, batch=picked, n=len(figures)), anchor=False)
+if figures.empty:
+    st.caption(at("batches.no_figures", lang))
+else:
+    st.dataframe(figures_table(figures, lang), hide_index=True, key="batch_figures")
+
+if batch.status == "rolled_back":
+    st.caption(at("batches.already", lang))
+elif st.session_state.get(CONFIRM) == picked:
+    st.warning(at("batches.confirm_text", lang, batch=picked))
+    yes, no = st.columns(2)
+    yes.button(
+        at("batches.confirm", lang),
+        type="primary",
+        key="rollback_confirm",
+        on_click=_rollback,
+        args=(picked,),
+    )
+    no.button(at("batches.cancel", lang), key="rollback_cancel", on_click=_cancel)
+else:
+    st.button(
+        at("batches.rollback", lang, batch=picked),
+        key="rollback_start",
+        on_click=_ask,
+        args=(picked,),
+    )

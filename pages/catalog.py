@@ -1,0 +1,142 @@
+"""指标目录 Catalog (analysts): every indicator with its names; add an alias or an indicator.
+
+An alias teaches the loader a department's own name for an indicator, so later files map
+by themselves. The rules (a name means one indicator only) live in db/catalog_admin.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from db import catalog_admin
+from db.catalog import load_catalog
+from db.session import read_session, write_session
+from ui.analyst_text import at
+from ui.analyst_views import catalog_table
+from ui.auth import require_role
+from ui.data import engine
+from ui.filters import current_lang
+from ui.navigation import run_through_app
+
+OUTCOME = "catalog_outcome"
+
+run_through_app()  # first: a link opened right after a restart still runs in app.py
+require_role("analyst")
+lang = current_lang()
+
+with read_session(engine()) as session:
+    catalog = load_catalog(session, include_inactive=True)
+
+
+def _saved(message: str) -> None:
+    st.session_state[OUTCOME] = ("success", message)
+    st.cache_data.clear()  # names shown everywhere come from the catalog
+
+
+def _add_alias() -> None:
+    code = st.session_state.get("alias_indicator")
+    alias = st.session_state.get("alias_text", "")
+    with write_session(engine()) as session:
+        try:
+            catalog_admin.add_alias(session, code, alias)
+            session.commit()
+        except catalog_admin.CatalogEditError as exc:
+            st.session_state[OUTCOME] = ("error", at("catalog.refused", lang, reason=str(exc)))
+            return
+    st.session_state["alias_text"] = ""
+    spec = catalog.indicators[code]
+    _saved(at("catalog.alias_added", lang, alias=alias.strip(), name=spec.name_zh))
+
+
+def _add_indicator() -> None:
+    get = st.session_state.get
+    aliases = [a for a in re.split(r"[,，、;；\n]", get("new_aliases", "")) if a.strip()]
+    with write_session(engine()) as session:
+        try:
+            spec = catalog_admin.add_indicator(
+                session,
+                code=get("new_code", ""),
+                category=get("new_category", ""),
+                name_zh=get("new_name_zh", ""),
+                name_en=get("new_name_en", ""),
+                unit=get("new_unit", ""),
+                aggregation=get("new_aggregation", "sum"),
+                direction=get("new_direction", "up"),
+                aliases=aliases,
+                description=get("new_description", ""),
+            )
+            session.commit()
+        except catalog_admin.CatalogEditError as exc:
+            st.session_state[OUTCOME] = ("error", at("catalog.refused", lang, reason=str(exc)))
+            return
+    for key in (
+        "new_code",
+        "new_name_zh",
+        "new_name_en",
+        "new_unit",
+        "new_aliases",
+        "new_description",
+    ):
+        st.session_state[key] = ""
+    _saved(at("catalog.indicator_added", lang, name=spec.name_zh, code=spec.code))
+
+
+st.title(at("catalog.title", lang))
+st.caption(at("catalog.intro", lang))
+outcome = st.session_state.pop(OUTCOME, None)
+if outcome is not None:
+    (st.success if outcome[0] == "success" else st.error)(outcome[1])
+
+st.dataframe(catalog_table(catalog, lang), hide_index=True, key="catalog_table", height=420)
+
+specs = catalog.indicators
+left, right = st.columns(2)
+with left, st.form("alias_form"):
+    st.subheader(at("catalog.add_alias", lang), anchor=False)
+    st.selectbox(
+        at("catalog.alias_indicator", lang),
+        list(specs),
+        format_func=lambda c: f"{specs[c].name_zh}（{c}）",
+        key="alias_indicator",
+    )
+    st.text_input(at("catalog.alias", lang), key="alias_text", max_chars=100)
+    st.form_submit_button(
+        at("catalog.alias_submit", lang), on_click=_add_alias, key="alias_submit", type="primary"
+    )
+
+categories = catalog.categories
+with right, st.form("indicator_form"):
+    st.subheader(at("catalog.add_indicator", lang), anchor=False)
+    st.selectbox(
+        at("catalog.category", lang),
+        list(categories),
+        format_func=lambda c: categories[c].name_en if lang == "en" else categories[c].name_zh,
+        key="new_category",
+    )
+    st.text_input(at("catalog.code", lang), key="new_code", max_chars=80)
+    st.text_input(at("catalog.name_zh", lang), key="new_name_zh", max_chars=100)
+    st.text_input(at("catalog.name_en", lang), key="new_name_en", max_chars=100)
+    st.text_input(at("catalog.unit", lang), key="new_unit", max_chars=20)
+    a, d = st.columns(2)
+    a.selectbox(
+        at("catalog.aggregation", lang),
+        list(catalog_admin.AGGREGATIONS),
+        format_func=lambda v: at(f"agg.{v}", lang),
+        key="new_aggregation",
+    )
+    d.selectbox(
+        at("catalog.direction", lang),
+        list(catalog_admin.DIRECTIONS),
+        format_func=lambda v: at(f"dir.{v}", lang),
+        key="new_direction",
+    )
+    st.text_input(at("catalog.aliases_input", lang), key="new_aliases")
+    st.text_area(at("catalog.description", lang), key="new_description", height=80)
+    st.form_submit_button(
+        at("catalog.indicator_submit", lang),
+        on_click=_add_indicator,
+        key="indicator_submit",
+        type="primary",
+    )

@@ -1,0 +1,173 @@
+"""数据上传 Upload (analysts): preview every file, then commit the good ones, one batch each.
+
+A preview is computed once per file content (keyed by its SHA-256 in session state), so
+the reruns Streamlit makes on every click neither recompute it nor load anything. Only
+the commit button writes, and ``etl.pipeline.load_file`` itself refuses a byte-identical
+file a second time, so even a double click loads a file once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from db.catalog import load_catalog
+from db.session import write_session
+from etl.issues import EtlError
+from etl.pipeline import BatchResult, LoadOptions, load_file, preview_file
+from ui.analyst_text import at
+from ui.analyst_views import issues_csv, issues_table, preview_table, template_bytes
+from ui.auth import require_role
+from ui.data import engine, read
+from ui.filters import current_lang
+from ui.navigation import run_through_app
+from ui.settings import max_upload_mb
+
+PREVIEWS = "upload_previews"  # sha256 -> BatchResult of the dry run
+COMMITTED = "upload_committed"  # sha256 -> BatchResult of the commit
+
+run_through_app()  # first: a link opened right after a restart still runs in app.py
+user = require_role("analyst")
+lang = current_lang()
+limit_mb = max_upload_mb()
+st.session_state.setdefault(PREVIEWS, {})
+st.session_state.setdefault(COMMITTED, {})
+catalog = read(load_catalog)
+
+
+def _preview(data: bytes, name: str) -> BatchResult:
+    with write_session(engine()) as session:
+        try:
+            return preview_file(session, data, name, LoadOptions(user=user.username))
+        finally:
+            session.rollback()  # a preview never writes, not even the savepoint's batch row
+
+
+def _commit(sha: str, data: bytes, name: str) -> None:
+    with write_session(engine()) as session:
+        try:
+            result = load_file(session, data, name, LoadOptions(user=user.username))
+            session.commit()
+        except EtlError as exc:
+            session.rollback()
+            st.session_state[f"commit_error_{sha}"] = str(exc)
+            return
+    st.session_state[COMMITTED][sha] = result
+    st.session_state[PREVIEWS].clear()  # other files' counts may have changed: recompute
+    st.cache_data.clear()  # charts show the new figures on the next run
+
+
+st.title(at("upload.title", lang))
+st.caption(at("upload.intro", lang, mb=limit_mb))
+
+files = st.file_uploader(
+    at("upload.files", lang),
+    type=["csv", "txt", "xlsx", "xls"],
+    accept_multiple_files=True,
+    max_upload_size=limit_mb,
+    key="upload_files",
+)
+
+for upload in files or []:
+    data = upload.getvalue()
+    st.divider()
+    st.subheader(upload.name, anchor=False)
+    if len(data) > limit_mb * 1024 * 1024:  # the widget limits too; this holds if it ever does not
+        st.error(
+            at("upload.too_large", lang, file=upload.name, size=len(data) / 2**20, mb=limit_mb)
+        )
+        continue
+    sha = hashlib.sha256(data).hexdigest()
+    done: BatchResult | None = st.session_state[COMMITTED].get(sha)
+    if done is not None:
+        if done.status == "loaded":
+            st.success(at("upload.status.loaded", lang, batch=done.batch_id, **done.counts))
+        else:
+            st.info(at("upload.status.duplicate", lang, batch=done.duplicate_of))
+        continue
+    if sha not in st.session_state[PREVIEWS]:
+        with st.spinner(upload.name):
+            st.session_state[PREVIEWS][sha] = _preview(data, upload.name)
+    result: BatchResult = st.session_state[PREVIEWS][sha]
+
+    if result.status == "duplicate":
+        st.info(at("upload.status.duplicate", lang, batch=result.duplicate_of))
+        continue
+    if result.status == "unreadable":
+        st.error(at("upload.status.unreadable", lang))
+        st.dataframe(issues_table(result.errors, lang), hide_index=True, key=f"errors_{sha[:16]}")
+        continue
+
+    counts = result.counts
+    cols = st.columns(6)
+    cols[0].metric(at("upload.counts.read", lang), counts.get("read", 0))
+    cols[1].metric(at("upload.counts.inserted", lang), counts.get("inserted", "—"))
+    cols[2].metric(at("upload.counts.updated", lang), counts.get("updated", "—"))
+    cols[3].metric(at("upload.counts.unchanged", lang), counts.get("unchanged", "—"))
+    cols[4].metric(at("upload.counts.warnings", lang), len(result.warnings))
+    cols[5].metric(at("upload.counts.errors", lang), len(result.errors))
+
+    if result.errors:
+        st.error(at("upload.errors", lang, n=len(result.errors)))
+        st.dataframe(issues_table(result.errors, lang), hide_index=True, key=f"errors_{sha[:16]}")
+        st.download_button(
+            at("upload.errors_download", lang),
+            data=issues_csv(result.errors, lang),
+            file_name=f"{upload.name.rsplit('.', 1)[0]}_错误清单.csv",
+            mime="text/csv",
+            key=f"errors_csv_{sha[:16]}",
+            on_click="ignore",
+        )
+        if any(e.code == "unknown_indicator" for e in result.errors):
+            st.caption(at("upload.unknown_hint", lang))
+            st.page_link(
+                "pages/catalog.py", label=at("catalog.title", lang), icon=":material/menu_book:"
+            )
+    if result.warnings:
+        with st.expander(
+            at("upload.warnings", lang) + f"（{len(result.warnings)}）", expanded=not result.errors
+        ):
+            st.dataframe(
+                issues_table(result.warnings, lang), hide_index=True, key=f"warnings_{sha[:16]}"
+            )
+    preview = preview_table(result.frame, catalog, lang)
+    with st.expander(at("upload.preview", lang, n=len(preview)), expanded=not result.errors):
+        st.dataframe(preview, hide_index=True, key=f"preview_{sha[:16]}")
+
+    error = st.session_state.pop(f"commit_error_{sha}", None)
+    if error:
+        st.error(at("upload.commit_failed", lang, reason=error))
+    if not result.errors:
+        st.success(at("upload.status.dry_run", lang))
+    st.button(
+        at("upload.commit", lang),
+        type="primary",
+        disabled=bool(result.errors) or result.status != "dry_run",
+        key=f"commit_{sha[:16]}",
+        on_click=_commit,
+        args=(sha, data, upload.name),
+    )
+
+st.divider()
+st.subheader(at("upload.template", lang), anchor=False)
+st.caption(at("upload.template_help", lang))
+for layout in ("long", "wide"):
+    left, right = st.columns(2)
+    left.download_button(
+        f"{at(f'upload.template_{layout}', lang)} (.xlsx)",
+        data=template_bytes(catalog, layout, "xlsx"),
+        file_name=f"批次模板_{'长表' if layout == 'long' else '宽表'}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"template_{layout}_xlsx",
+        on_click="ignore",
+    )
+    right.download_button(
+        f"{at(f'upload.template_{layout}', lang)} (.csv)",
+        data=template_bytes(catalog, layout, "csv"),
+        file_name=f"批次模板_{'长表' if layout == 'long' else '宽表'}.csv",
+        mime="text/csv",
+        key=f"template_{layout}_csv",
+        on_click="ignore",
+    )
+st.page_link("pages/batches.py", label=at("upload.history_link", lang), icon=":material/history:")
