@@ -188,6 +188,10 @@ class _Builder:
         self._check_stray_columns(roles)
         self._indicators()
 
+    def _report(self, code: str, message: str, at: int, **where: object) -> None:
+        """An error at frame position ``at``, located by the row number the user sees."""
+        self.errors.append(error(code, message, row=int(self.raw.rows[at]), **where))
+
     # -- row-level facts
 
     def _col(self, role: str) -> pd.Series | None:
@@ -240,15 +244,13 @@ class _Builder:
                 continue
             codes, uniques = _stripped(self.raw.frame[col])
             for i in np.flatnonzero(codes >= 0):
-                self.errors.append(
-                    error(
-                        "unexpected_cell",
-                        "这一格所在的列没有表头：请补上表头或删除该内容"
-                        "（数字中的千分位逗号请用引号括起或去掉）。",
-                        row=int(self.raw.rows[i]),
-                        column=col,
-                        value=str(uniques[codes[i]]),
-                    )
+                self._report(
+                    "unexpected_cell",
+                    "这一格所在的列没有表头：请补上表头或删除该内容"
+                    "（数字中的千分位逗号请用引号括起或去掉）。",
+                    i,
+                    column=col,
+                    value=str(uniques[codes[i]]),
                 )
 
     # -- layouts
@@ -337,14 +339,12 @@ class _Builder:
         value = parsed["value"].to_numpy(dtype="float64").copy()
         bad = np.flatnonzero(~parsed["ok"].to_numpy() & ~blank)
         for i in bad:
-            self.errors.append(
-                error(
-                    "invalid_value",
-                    f"无法识别的数值「{str(text.iloc[i]).strip()}」，{_VALUE_HINT}。",
-                    row=int(self.raw.rows[pos[i]]),
-                    column=header if isinstance(header, str) else str(header[i]),
-                    value=str(text.iloc[i]),
-                )
+            self._report(
+                "invalid_value",
+                f"无法识别的数值「{str(text.iloc[i]).strip()}」，{_VALUE_HINT}。",
+                pos[i],
+                column=header if isinstance(header, str) else str(header[i]),
+                value=str(text.iloc[i]),
             )
         self._cell_units = parsed["unit"].to_numpy(dtype=object)
         unit, source = self._units(pos, self._cell_units, header)
@@ -369,15 +369,13 @@ class _Builder:
             for j in need[np.isnan(f)]:
                 spec = self.catalog.indicators[code[j]]
                 value[j] = np.nan
-                self.errors.append(
-                    error(
-                        "unit_mismatch",
-                        f"单位「{unit[j]}」无法换算为指标「{spec.name_zh}」的单位「{spec.unit}」，"
-                        f"请改用 {spec.unit}（或 万{spec.unit}、亿{spec.unit}）。",
-                        row=int(self.raw.rows[pos[j]]),
-                        column=str(source[j] or (header if isinstance(header, str) else header[j])),
-                        value=str(unit[j]),
-                    )
+                self._report(
+                    "unit_mismatch",
+                    f"单位「{unit[j]}」无法换算为指标「{spec.name_zh}」的单位「{spec.unit}」，"
+                    f"请改用 {spec.unit}（或 万{spec.unit}、亿{spec.unit}）。",
+                    pos[j],
+                    column=str(source[j] or (header if isinstance(header, str) else header[j])),
+                    value=str(unit[j]),
                 )
             self._magnitude_twice(pos, text, header, unit, need[(f != 1) & ~np.isnan(f)], value)
         return value, parsed["qualifier"].to_numpy(dtype=object).copy()
@@ -399,15 +397,13 @@ class _Builder:
         twice = scaled[cells.str.contains("[万亿千]").to_numpy(dtype=bool) & ~own_unit]
         for j in twice:
             value[j] = np.nan
-            self.errors.append(
-                error(
-                    "unit_mismatch",
-                    f"数值「{text.iloc[j].strip()}」已写了「万/亿」，单位又是「{unit[j]}」，"
-                    "会被放大两次；请只在一处写「万」或「亿」。",
-                    row=int(self.raw.rows[pos[j]]),
-                    column=header if isinstance(header, str) else str(header[j]),
-                    value=str(text.iloc[j]),
-                )
+            self._report(
+                "unit_mismatch",
+                f"数值「{text.iloc[j].strip()}」已写了「万/亿」，单位又是「{unit[j]}」，"
+                "会被放大两次；请只在一处写「万」或「亿」。",
+                pos[j],
+                column=header if isinstance(header, str) else str(header[j]),
+                value=str(text.iloc[j]),
             )
 
     def _units(
@@ -456,14 +452,12 @@ class _Builder:
         qualifier[fill] = given[fill]
         for i in np.flatnonzero((codes >= 0) & pd.isna(given)):
             text = str(uniques[codes[i]])
-            self.errors.append(
-                error(
-                    "invalid_value",
-                    f"无法识别的限定词「{text}」，请填写 余（more_than）或 约（about），或留空。",
-                    row=int(self.raw.rows[pos[i]]),
-                    column=col,
-                    value=text,
-                )
+            self._report(
+                "invalid_value",
+                f"无法识别的限定词「{text}」，请填写 余（more_than）或 约（about），或留空。",
+                pos[i],
+                column=col,
+                value=text,
             )
         return qualifier
 
@@ -491,15 +485,13 @@ class _Builder:
                 hints = suggestions[name]
                 near = f"，是否指：{'、'.join(hints)}" if hints else ""
                 msg = f"指标目录中没有「{name}」{near}？请使用目录中的指标名称、别名或代码。"
-            self.errors.append(
-                error(
-                    "unknown_indicator",
-                    msg,
-                    row=int(self.raw.rows[i]),
-                    column=col,
-                    value=name,
-                    suggestions=hints,
-                )
+            self._report(
+                "unknown_indicator",
+                msg,
+                i,
+                column=col,
+                value=name,
+                suggestions=hints,
             )
 
     def result(self, layout: str) -> Normalized:
