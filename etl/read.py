@@ -170,6 +170,13 @@ def _decode(data: bytes) -> tuple[bytes, str]:
     return _transcode(data, "gb18030"), "gb18030"
 
 
+def decode_text(data: bytes) -> tuple[bytes, str]:
+    """Public name for the ETL's one decoding policy: ``(utf8_bytes, encoding)`` or
+    :class:`UnreadableFileError`. The report reader uses it for pasted ``.txt`` reports.
+    """
+    return _decode(data)
+
+
 def _sniff_separator(lines: list[str]) -> str:
     """The separator that splits the most head lines into the same number (>1) of fields."""
     best, best_score = ",", (-1, -1)
