@@ -18,6 +18,7 @@ from etl.pipeline import BatchResult, LoadOptions, load_file
 
 PROGRESS_MIN_BYTES = 5 * 1024 * 1024
 STAGES = ("read", "normalise", "validate", "load")
+STAGE_LABELS = {"read": "读取", "normalise": "规范化", "validate": "校验", "load": "写入"}
 
 
 def open_engine(ctx: click.Context) -> Engine:
@@ -77,23 +78,28 @@ def echo_result(result: BatchResult) -> None:
 
 
 class _StageProgress:
-    """A tqdm bar over the pipeline stages, only on a terminal and only for large files."""
+    """A progress bar over the pipeline stages, only on a terminal and only for large files."""
+
 
     def __init__(self, name: str, size: int) -> None:
         self.bar = None
         if size >= PROGRESS_MIN_BYTES and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=len(STAGES), desc=name, unit="步", leave=False)
+            self.bar = click.progressbar(
+                length=len(STAGES),
+                label=name,
+                file=sys.stderr,
+                show_eta=False,
+                item_show_func=lambda stage: STAGE_LABELS.get(stage or "", stage or ""),
+            )
+            self.bar.render_progress()
 
     def __call__(self, stage: str) -> None:
         if self.bar is not None:
-            self.bar.set_postfix_str(stage)
-            self.bar.update(1)
+            self.bar.update(1, stage)
 
     def close(self) -> None:
         if self.bar is not None:
-            self.bar.close()
+            self.bar.render_finish()
 
 
 @cli.command()
@@ -103,17 +109,11 @@ class _StageProgress:
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
-@click.option(
-    "--dry-run", is_flag=True, help="Check and count, write nothing (not even a batch)."
-)
+@click.option("--dry-run", is_flag=True, help="Check and count, write nothing (not even a batch).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
 @click.option("--user", default="", help="Who is loading (recorded on the batch).")
-@click.option(
-    "--sheet", default=None, help="Workbook sheet name (default: the first sheet)."
-)
-@click.option(
-    "--year", type=int, default=None, help="Year for rows whose file states none."
-)
+@click.option("--sheet", default=None, help="Workbook sheet name (default: the first sheet).")
+@click.option("--year", type=int, default=None, help="Year for rows whose file states none.")
 @click.pass_context
 def load(
     ctx: click.Context,
@@ -134,9 +134,7 @@ def load(
     worst = EXIT_OK
     for path in files:
         data = path.read_bytes()
-        options = LoadOptions(
-            user=user, dry_run=dry_run, sheet=sheet, default_year=year
-        )
+        options = LoadOptions(user=user, dry_run=dry_run, sheet=sheet, default_year=year)
         progress = _StageProgress(path.name, len(data))
         with write_session(engine) as session:
             try:
@@ -159,12 +157,8 @@ def load(
 
 
 @cli.command()
-@click.option(
-    "--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv"
-)
-@click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout."
-)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout.")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, out: Path | None) -> None:
     """Export every observation in the long layout (CSV is UTF-8 with BOM for Excel)."""
@@ -213,9 +207,7 @@ def batches(ctx: click.Context, as_json: bool) -> None:
     if not rows:
         click.echo("还没有任何批次 (no batches yet). 试试 python -m etl sample")
         return
-    click.echo(
-        "批次  状态         时间                 载入人      新增   更新   未变  文件"
-    )
+    click.echo("批次  状态         时间                 载入人      新增   更新   未变  文件")
     for r in rows:
         click.echo(
             f"{r['batch_id']:>4}  {r['status']:<11}  {r['loaded_at']:<19}  "
@@ -279,7 +271,5 @@ def template(ctx: click.Context, layout: str, fmt: str, out: Path) -> None:
     engine = open_engine(ctx)
     with read_session(engine) as session:
         frame = template_frame(load_catalog(session), layout)
-    out.write_bytes(
-        to_csv_bytes(frame) if fmt == "csv" else to_xlsx_bytes(frame, "批量导入")
-    )
+    out.write_bytes(to_csv_bytes(frame) if fmt == "csv" else to_xlsx_bytes(frame, "批量导入"))
     click.echo(f"已写出模板 {out} (template written)", err=True)

@@ -48,9 +48,7 @@ class UnreadableFileError(EtlError):
 class RollbackRefusedError(EtlError):
     """A later batch changed figures this batch set; rolling back would lose its work."""
 
-    def __init__(
-        self, batch_id: int, blocking_batch_ids: list[int], message: str
-    ) -> None:
+    def __init__(self, batch_id: int, blocking_batch_ids: list[int], message: str) -> None:
         super().__init__(message)
         self.batch_id = batch_id
         self.blocking_batch_ids = blocking_batch_ids

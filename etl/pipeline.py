@@ -135,7 +135,7 @@ def load_file(
         source_name=filename,
         sha256=sha,
         options=options,
-        rows_read=len(raw.frame),
+        rows_read=len(normalized.frame),  # figures, not lines: a wide row holds several
         extra_warnings=list(raw.warnings),
         progress=progress,
     )
