@@ -103,20 +103,18 @@ def briefing(
 
 
 class _ChartProgress:
-    """A tqdm bar over the charts on a terminal; silent otherwise (pipes, tests)."""
+    """One line per rendered chart on a terminal; silent otherwise (pipes, tests)."""
 
     def __init__(self, total: int | None) -> None:
-        self.bar = None
-        if sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, desc="渲染图表", unit="张", leave=False)
+        self.total = total
+        self.done = 0
+        self.on = sys.stderr.isatty()
 
     def __call__(self, title: str) -> None:
-        if self.bar is not None:
-            self.bar.set_postfix_str(title[:20])
-            self.bar.update(1)
+        self.done += 1
+        if self.on:
+            of = f"/{self.total}" if self.total else ""
+            click.echo(f"  渲染图表 {self.done}{of}：{title}", err=True)
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+        pass
