@@ -33,3 +33,4 @@ lint: venv
 
 bench: venv
 	$(PY) bench/bench_load.py
+	$(PY) bench/bench_briefing.py
