@@ -1,0 +1,384 @@
+"""The analysts' pages through ``AppTest`` on a real SQLite file: upload → preview → commit
+→ history → rollback, errors an analyst can act on, aliases, and the tables behind them.
+
+Files come from ``tests/data/upload/`` (see ``make_files.py`` there): a GB18030 wide table
+and a long ``.xlsx`` as departments send them, one full of mistakes, a correction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, select
+from streamlit.testing.v1 import AppTest
+
+from db import users
+from db.catalog import load_catalog, seed_catalog
+from db.models import Batch
+from db.session import (
+    create_engine_for,
+    dispose_engines,
+    get_engine,
+    read_session,
+    upgrade_database,
+    write_session,
+)
+from etl.issues import Issue
+from etl.load import store_counts
+from ui.analyst_views import exact_value, issues_csv, preview_table, template_bytes
+from ui.auth import SessionUser
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+FILES = ROOT / "tests" / "data" / "upload"
+WIDE = "wide_2023_2024_gb18030.csv"
+XLSX = "districts_2024.xlsx"
+ANALYST = SessionUser("ana", "Ana", "analyst")
+MIME = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@pytest.fixture(scope="module")
+def analyst_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("upload") / "template.sqlite3"
+    engine = create_engine_for(f"sqlite:///{path}")
+    upgrade_database(engine)
+    with write_session(engine) as s:
+        seed_catalog(s)
+        users.create_user(s, "ana", "analyst-pass-1", role="analyst", display_name="Ana")
+        s.commit()
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app_engine(
+    analyst_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Engine]:
+    path = tmp_path / "tqi.sqlite3"
+    shutil.copyfile(analyst_template, path)
+    url = f"sqlite:///{path}"
+    monkeypatch.setenv("TQI_DATABASE_URL", url)
+    monkeypatch.delenv("TQI_MAX_UPLOAD_MB", raising=False)
+    yield get_engine(url)
+    dispose_engines()
+
+
+def page(path: str) -> AppTest:
+    """The app, signed in as the analyst, on ``path``."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["tqi_user"] = ANALYST
+    at.run()
+    at.switch_page(str(ROOT / path))
+    return at.run()
+
+
+def upload(at: AppTest, *names: str) -> AppTest:
+    files = [
+        (n, (FILES / n).read_bytes(), MIME.get(n.rsplit(".", 1)[-1], "text/plain")) for n in names
+    ]
+    at.file_uploader(key="upload_files").set_value(files)
+    return at.run()
+
+
+def commit_key(name: str) -> str:
+    return "commit_" + hashlib.sha256((FILES / name).read_bytes()).hexdigest()[:16]
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    with read_session(engine) as s:
+        return store_counts(s)
+
+
+def metrics(at: AppTest) -> list[tuple[str, str]]:
+    return [(m.label, m.value) for m in at.metric]
+
+
+def test_upload_preview_commit_history_rollback(app_engine: Engine) -> None:
+    at = upload(page("pages/upload.py"), WIDE, XLSX)
+    assert not at.exception
+    before = counts(app_engine)
+    assert before["observations"] == 0 and before["batches"] == 0
+
+    # Counts, preview and warnings for each file; nothing written yet.
+    assert metrics(at)[1:6] == [
+        ("将新增", "7"),
+        ("将更新", "0"),
+        ("不变", "0"),
+        ("提醒", "1"),
+        ("错误", "0"),
+    ]
+    assert ("将新增", "5") in metrics(at)[6:]
+    previews = [
+        d.value for d in at.dataframe if "数值" in d.value.columns and "年份" in d.value.columns
+    ]
+    wide, districts = previews
+    assert list(wide.columns) == ["行号", "指标", "年份", "地区", "数值", "限定", "目标值", "备注"]
+    assert wide.iloc[0].tolist()[:5] == [3, "排查治理安全隐患", "2023", "全市", "1,234 处"]
+    assert "≥30,000 辆次" in wide["数值"].tolist()  # 3余万 → ≥ 30,000
+    assert "35,000 件" in wide["数值"].tolist()  # 3.5 万件 → 35,000 件
+    assert "≈30 辆" in districts["数值"].tolist()
+    assert "12,000 平方米" in districts["数值"].tolist()  # 1.2 万平米
+    assert districts["地区"].tolist()[:2] == ["东城区", "西城区"]
+    assert all(not b.disabled for b in at.button if b.key.startswith("commit_"))
+
+    for _ in range(3):  # reruns never write
+        at.run()
+    assert counts(app_engine) == before
+
+    at.button(key=commit_key(WIDE)).click()
+    at.run()
+    assert not at.exception
+    assert any("批次 #1" in s.value for s in at.success)
+    assert counts(app_engine)["observations"] == 7
+    for _ in range(2):  # the committed file is never loaded again by a rerun
+        at.run()
+    assert counts(app_engine)["batches"] == 1
+    assert commit_key(WIDE) not in [b.key for b in at.button]
+
+    at.button(key=commit_key(XLSX)).click()
+    at.run()
+    assert counts(app_engine)["observations"] == 12 and counts(app_engine)["targets"] == 2
+
+    # History: both batches, who loaded them; open batch 1 and roll it back.
+    at = page("pages/batches.py")
+    history = at.dataframe[0].value
+    assert history["批次"].tolist() == [2, 1]
+    assert history["文件"].tolist() == [XLSX, WIDE]
+    assert set(history["上传人"]) == {"ana"}
+    assert history["新增"].tolist() == [5, 7]
+    at.selectbox(key="batch_pick").set_value(1)
+    at.run()
+    figures = at.dataframe[1].value
+    assert len(figures) == 7 and set(figures["变化"]) == {"新增"}
+    at.button(key="rollback_start").click()
+    at.run()
+    assert at.warning and "#1" in at.warning[0].value
+    assert counts(app_engine)["observations"] == 12  # asking is not doing
+    at.button(key="rollback_confirm").click()
+    at.run()
+    assert not at.exception
+    assert any("已回滚批次 #1" in s.value for s in at.success)
+    assert counts(app_engine)["observations"] == 5
+    with read_session(app_engine) as s:
+        statuses = dict(s.execute(select(Batch.id, Batch.status)).all())
+    assert statuses == {1: "rolled_back", 2: "active"}
+    assert "已回滚" in at.dataframe[0].value["状态"].tolist()[1]
+
+
+def test_rollback_cancel_changes_nothing(app_engine: Engine) -> None:
+    at = upload(page("pages/upload.py"), WIDE)
+    at.button(key=commit_key(WIDE)).click()
+    at.run()
+    at = page("pages/batches.py")
+    at.button(key="rollback_start").click()
+    at.run()
+    at.button(key="rollback_cancel").click()
+    at.run()
+    assert counts(app_engine)["observations"] == 7
+    assert [b.key for b in at.button if b.key.startswith("rollback_")] == ["rollback_start"]
+
+
+def test_errors_block_commit_and_say_where(app_engine: Engine) -> None:
+    at = upload(page("pages/upload.py"), "department_errors.csv")
+    assert not at.exception
+    button = at.button(key=commit_key("department_errors.csv"))
+    assert button.disabled
+    errors = next(d.value for d in at.dataframe if "问题" in d.value.columns)
+    assert errors["行号"].tolist() == [2, 3, 4, 5]
+    assert errors["列"].tolist() == ["指标", "年份", "数值", "数值"]
+    assert errors["原值"].tolist()[3] == "=SUM(A1:A3)"
+    assert "排查治理安全隐患" in errors["是否指"].tolist()[0]  # closest catalog names
+    assert [b.label for b in at.get("download_button")][:1] == ["下载错误清单（CSV）"]
+    assert any("别名" in c.value for c in at.caption)  # points at the catalog page
+    assert counts(app_engine)["batches"] == 0
+
+
+def test_same_file_again_names_its_batch(app_engine: Engine) -> None:
+    at = upload(page("pages/upload.py"), WIDE)
+    at.button(key=commit_key(WIDE)).click()
+    at.run()
+    again = upload(page("pages/upload.py"), WIDE)  # another session, same bytes
+    assert any("批次 #1" in i.value for i in again.info)
+    assert commit_key(WIDE) not in [b.key for b in again.button]
+    assert counts(app_engine)["batches"] == 1
+
+
+def test_rollback_refused_when_a_later_batch_changed_the_figures(app_engine: Engine) -> None:
+    at = upload(page("pages/upload.py"), WIDE, "correction_2024.csv")
+    assert ("将更新", "0") in metrics(at)
+    at.button(key=commit_key(WIDE)).click()
+    at.run()
+    # The correction's preview is recomputed after the first commit: now it updates a figure.
+    assert ("将更新", "1") in metrics(at)
+    at.button(key=commit_key("correction_2024.csv")).click()
+    at.run()
+    before = counts(app_engine)
+
+    at = page("pages/batches.py")
+    at.selectbox(key="batch_pick").set_value(1)
+    at.run()
+    at.button(key="rollback_start").click()
+    at.run()
+    at.button(key="rollback_confirm").click()
+    at.run()
+    assert not at.exception
+    assert at.error and "不能回滚" in at.error[0].value and "2" in at.error[0].value
+    assert counts(app_engine) == before
+    # Undo the correction first, then the first batch goes.
+    for batch_id in (2, 1):
+        at.selectbox(key="batch_pick").set_value(batch_id)
+        at.run()
+        at.button(key="rollback_start").click()
+        at.run()
+        at.button(key="rollback_confirm").click()
+        at.run()
+        assert any(f"已回滚批次 #{batch_id}" in s.value for s in at.success)
+    assert counts(app_engine)["observations"] == 0
+
+
+def test_alias_added_on_catalog_page_maps_later_files(app_engine: Engine) -> None:
+    at = upload(page("pages/upload.py"), "department_alias.csv")
+    assert at.button(key=commit_key("department_alias.csv")).disabled
+
+    at = page("pages/catalog.py")
+    table = at.dataframe[0].value
+    assert len(table) == 48 and "safety.hazards_fixed" in table["代码"].tolist()
+    at.selectbox(key="alias_indicator").set_value("safety.hazards_fixed")
+    at.text_input(key="alias_text").input("隐患排查整治处数")
+    at.button(key="alias_submit").click()
+    at.run()
+    assert not at.exception and any("隐患排查整治处数" in s.value for s in at.success)
+    # The same name again is refused, saying which indicator has it.
+    at.text_input(key="alias_text").input("隐患排查整治处数")
+    at.button(key="alias_submit").click()
+    at.run()
+    assert at.error and "safety.hazards_fixed" in at.error[0].value
+
+    at = upload(page("pages/upload.py"), "department_alias.csv")
+    assert not at.button(key=commit_key("department_alias.csv")).disabled
+    assert ("将新增", "1") in metrics(at)
+
+
+def test_new_indicator_on_catalog_page(app_engine: Engine) -> None:
+    at = page("pages/catalog.py")
+    at.selectbox(key="new_category").set_value("safety")
+    at.text_input(key="new_code").input("safety.bridges_checked")
+    at.text_input(key="new_name_zh").input("桥梁安全检查")
+    at.text_input(key="new_name_en").input("Bridge safety inspections")
+    at.text_input(key="new_unit").input("座")
+    at.text_input(key="new_aliases").input("桥检，桥梁检查")
+    at.button(key="indicator_submit").click()
+    at.run()
+    assert not at.exception and at.success
+    with read_session(app_engine) as s:
+        catalog = load_catalog(s)
+    assert catalog.lookup("桥检") == "safety.bridges_checked"
+    assert len(at.dataframe[0].value) == 49
+
+
+def test_file_over_the_limit_is_not_processed(
+    app_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TQI_MAX_UPLOAD_MB", "1")
+    big = (
+        b"\xef\xbb\xbf\xe6\x8c\x87\xe6\xa0\x87,\xe5\xb9\xb4\xe4\xbb\xbd,\xe6\x95\xb0\xe5\x80\xbc\n"
+        + b"x,2020,1\n" * 140_000
+    )
+    at = page("pages/upload.py")
+    at.file_uploader(key="upload_files").set_value(("big.csv", big, "text/csv"))
+    at.run()
+    assert not at.exception
+    assert at.error and "超过上限 1 MB" in at.error[0].value
+    assert not at.metric and not [b for b in at.button if b.key.startswith("commit_")]
+
+
+def test_template_downloads_offered(app_engine: Engine) -> None:
+    at = page("pages/upload.py")
+    keys = {b.key for b in at.get("download_button")}
+    assert {
+        "template_long_xlsx",
+        "template_long_csv",
+        "template_wide_xlsx",
+        "template_wide_csv",
+    } <= keys
+
+
+# --- the tables behind the pages -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "qualifier", "shown"),
+    [
+        (12345.0, "件", None, "12,345 件"),
+        (92.3, "%", None, "92.3%"),
+        (30000.0, "辆次", "more_than", "≥30,000 辆次"),
+        (30.0, "辆", "about", "≈30 辆"),
+        (0.125, "元", None, "0.125 元"),
+        (float("nan"), "件", None, "—"),
+    ],
+)
+def test_exact_value(value: float, unit: str, qualifier: str | None, shown: str) -> None:
+    assert exact_value(value, unit, qualifier) == shown
+
+
+def test_error_csv_opens_in_excel_with_chinese_and_no_formulas() -> None:
+    issues = [
+        Issue(
+            "unknown_indicator",
+            "指标目录中没有「隐患排查整治处数」",
+            row=2,
+            column="指标",
+            value="隐患排查整治处数",
+            suggestions=("排查治理安全隐患", "铁路环境安全隐患整治"),
+        ),
+        Issue("invalid_value", "无法识别的数值", row=5, column="数值", value="=SUM(A1:A3)"),
+        Issue("invalid_value", "无法识别的数值", row=6, column="数值", value="@cmd"),
+    ]
+    data = issues_csv(issues)
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    assert "隐患排查整治处数" in text and "排查治理安全隐患、铁路环境安全隐患整治" in text
+    frame = pd.read_csv(pd.io.common.BytesIO(data), encoding="utf-8-sig", dtype=str)
+    assert frame["原值"].tolist() == ["隐患排查整治处数", "'=SUM(A1:A3)", "'@cmd"]
+    assert frame["行号"].tolist() == ["2", "5", "6"]
+
+
+def test_templates_use_catalog_names_and_units(engine: Engine) -> None:
+    with read_session(engine) as s:
+        catalog = load_catalog(s)
+    for layout in ("long", "wide"):
+        frame = pd.read_excel(pd.io.common.BytesIO(template_bytes(catalog, layout, "xlsx")))
+        names = set(frame["指标"])
+        assert names == {spec.name_zh for spec in catalog.indicators.values()}
+        units = dict(zip(frame["指标"], frame["单位"], strict=True))
+        assert all(units[spec.name_zh] == spec.unit for spec in catalog.indicators.values())
+
+
+def test_preview_table_english_names(engine: Engine) -> None:
+    with read_session(engine) as s:
+        catalog = load_catalog(s)
+    frame = pd.DataFrame(
+        [
+            {
+                "row": 3,
+                "indicator_code": "safety.drills",
+                "year": 2024,
+                "region": "全市",
+                "value": 12.0,
+                "qualifier": None,
+                "target": float("nan"),
+                "note": None,
+            }
+        ]
+    )
+    shown = preview_table(frame, catalog, "en")
+    assert shown.columns.tolist()[:5] == ["Row", "Indicator", "Year", "Region", "Value"]
+    assert shown.iloc[0]["Indicator"] == catalog.indicators["safety.drills"].name_en
