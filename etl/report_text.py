@@ -37,9 +37,9 @@ def decode_report(data: bytes) -> str:
 
     Raises :class:`~etl.issues.UnreadableFileError` for anything else, never guessing.
     """
-    from etl.read import _decode  # the one decoding policy of the ETL; reused, not copied
+    from etl.read import decode_text  # the ETL's one decoding policy, reused
 
-    utf8, _encoding = _decode(data)
+    utf8, _encoding = decode_text(data)
     return utf8.decode("utf-8")
 
 

@@ -1,0 +1,221 @@
+"""报告识别 Report reader (analysts): paste or upload a work report, review its figures, load.
+
+The text is repaired and read by ``etl.report``; the analyst corrects the figures in an
+editable table, every version of which is checked by a dry run of
+``etl.pipeline.load_frame`` (the same validation as a batch file), and commits it as one
+batch recorded as coming from the report. Results are kept in session state keyed by
+content, so Streamlit's reruns neither re-read the report nor load anything twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from db.catalog import load_catalog
+from db.models import CITY_WIDE
+from db.session import write_session
+from etl.issues import EtlError, UnreadableFileError
+from etl.pipeline import BatchResult, LoadOptions, load_frame
+from etl.report import (
+    ReportExtraction,
+    batch_sha256,
+    decode_report,
+    extract_figures,
+    frame_from_review,
+    review_table,
+)
+from ui.analyst_views import issues_table
+from ui.auth import require_role
+from ui.data import engine, read
+from ui.filters import current_lang
+from ui.navigation import run_through_app
+from ui.report_view import highlighted_html, indicator_label, pasted_source_name, rt
+from ui.settings import max_upload_mb
+
+EXTRACTIONS = "report_extractions"  # content key -> ReportExtraction
+CHECKS = "report_checks"  # batch sha -> BatchResult of the dry run
+COMMITTED = "report_committed"  # batch sha -> BatchResult of the commit
+EDITABLE = ["indicator_code", "year", "region", "value", "qualifier"]
+
+run_through_app()  # first: a link opened right after a restart still runs in app.py
+user = require_role("analyst")
+lang = current_lang()
+limit_mb = max_upload_mb()
+for name in (EXTRACTIONS, CHECKS, COMMITTED):
+    st.session_state.setdefault(name, {})
+catalog = read(load_catalog)
+
+
+def _options(dry_run: bool, extraction: ReportExtraction) -> LoadOptions:
+    return LoadOptions(
+        user=user.username,
+        dry_run=dry_run,
+        default_year=extraction.year,
+        default_region=extraction.region,
+        source_kind="report",
+    )
+
+
+def _check(frame: pd.DataFrame, sha: str, name: str, extraction: ReportExtraction) -> BatchResult:
+    with write_session(engine()) as session:
+        try:
+            opts = _options(True, extraction)
+            return load_frame(session, frame, source_name=name, sha256=sha, options=opts)
+        finally:
+            session.rollback()  # a check never writes
+
+
+def _commit(frame: pd.DataFrame, sha: str, name: str, extraction: ReportExtraction) -> None:
+    with write_session(engine()) as session:
+        try:
+            opts = _options(False, extraction)
+            result = load_frame(session, frame, source_name=name, sha256=sha, options=opts)
+        except EtlError as exc:
+            session.rollback()
+            st.session_state[f"report_commit_error_{sha}"] = str(exc)
+            return
+        if result.status == "loaded":
+            session.commit()
+        else:
+            session.rollback()
+    st.session_state[COMMITTED][sha] = result
+    st.session_state[CHECKS].clear()  # counts against the store have changed
+    st.cache_data.clear()  # charts show the new figures on the next run
+
+
+st.title(rt("title", lang))
+st.caption(rt("intro", lang))
+upload = st.file_uploader(
+    rt("upload", lang), type=["txt"], max_upload_size=limit_mb, key="report_file"
+)
+pasted = st.text_area(rt("paste", lang), height=160, key="report_text")
+left, right = st.columns(2)
+year = left.number_input(
+    rt("year", lang),
+    min_value=1949,
+    max_value=date.today().year + 1,
+    value=None,
+    step=1,
+    key="report_year",
+)
+region = right.text_input(rt("region", lang), value=CITY_WIDE, key="report_region")
+
+if upload is not None:
+    data, source_name = upload.getvalue(), upload.name
+    if len(data) > limit_mb * 1024 * 1024:
+        st.error(rt("too_large", lang, mb=limit_mb))
+        st.stop()
+    try:
+        text = decode_report(data)
+    except UnreadableFileError as exc:
+        st.error(rt("unreadable", lang, reason=str(exc)))
+        st.stop()
+elif pasted.strip():
+    text, source_name = pasted, pasted_source_name(date.today())
+    data = text.encode("utf-8")
+else:
+    st.info(rt("empty", lang))
+    st.stop()
+
+key = hashlib.sha256(data).hexdigest() + f"|{year}|{region}"
+if key not in st.session_state[EXTRACTIONS]:
+    with st.spinner(rt("title", lang)):
+        st.session_state[EXTRACTIONS][key] = extract_figures(
+            text, catalog, year=int(year) if year else None, region=region
+        )
+extraction: ReportExtraction = st.session_state[EXTRACTIONS][key]
+
+cols = st.columns(3)
+cols[0].metric(rt("year_used", lang), extraction.year or "—")
+cols[1].metric(rt("found", lang), len(extraction.figures))
+cols[2].metric(rt("missing", lang), len(extraction.missing))
+if extraction.year is None:
+    st.warning(rt("no_year", lang))
+st.markdown(f"**{rt('repaired', lang)}**")
+st.html(highlighted_html(extraction, catalog))
+if extraction.missing:
+    names = "、".join(indicator_label(catalog, c) for c in extraction.missing)
+    st.caption(rt("missing_list", lang, names=names))
+
+st.subheader(rt("table", lang), anchor=False)
+codes = list(catalog.indicators)
+edited = st.data_editor(
+    review_table(extraction),
+    num_rows="dynamic",
+    hide_index=True,
+    disabled=[c for c in review_table(extraction).columns if c not in EDITABLE],
+    column_order=["line", *EDITABLE, "unit", "written", "sentence"],
+    column_config={
+        "line": st.column_config.NumberColumn(rt("col.line", lang), width="small"),
+        "indicator_code": st.column_config.SelectboxColumn(
+            rt("col.indicator_code", lang),
+            options=codes,
+            format_func=lambda code: indicator_label(catalog, code),
+            required=True,
+            width="medium",
+        ),
+        "year": st.column_config.NumberColumn(rt("col.year", lang), format="%d", step=1),
+        "region": st.column_config.TextColumn(rt("col.region", lang)),
+        "value": st.column_config.NumberColumn(rt("col.value", lang), format="%.10g"),
+        "qualifier": st.column_config.SelectboxColumn(
+            rt("col.qualifier", lang),
+            options=["more_than", "about"],
+            format_func=lambda q: rt(f"qualifier.{q}", lang),
+        ),
+        "unit": st.column_config.TextColumn(rt("col.unit", lang), width="small"),
+        "written": st.column_config.TextColumn(rt("col.written", lang), width="small"),
+        "sentence": st.column_config.TextColumn(rt("col.sentence", lang), width="large"),
+    },
+    key=f"report_editor_{key[:16]}",
+)
+
+frame = frame_from_review(edited, default_region=extraction.region)
+if frame.empty:
+    st.info(rt("nothing", lang))
+    st.stop()
+sha = batch_sha256(data, frame)
+done: BatchResult | None = st.session_state[COMMITTED].get(sha)
+if done is not None:
+    if done.status == "loaded":
+        st.success(rt("loaded", lang, batch=done.batch_id, source=done.source_name))
+    elif done.status == "duplicate":
+        st.info(rt("duplicate", lang, batch=done.duplicate_of))
+    else:
+        st.error(rt("rejected", lang, n=len(done.errors)))
+        st.dataframe(issues_table(done.errors, lang), hide_index=True, key="report_commit_errors")
+    st.stop()
+
+if sha not in st.session_state[CHECKS]:
+    st.session_state[CHECKS][sha] = _check(frame, sha, source_name, extraction)
+check: BatchResult = st.session_state[CHECKS][sha]
+if check.status == "duplicate":
+    st.info(rt("duplicate", lang, batch=check.duplicate_of))
+elif check.errors:
+    st.error(rt("errors", lang, n=len(check.errors)))
+    st.dataframe(issues_table(check.errors, lang), hide_index=True, key="report_errors")
+else:
+    st.success(
+        rt(
+            "ready",
+            lang,
+            **{k: check.counts.get(k, 0) for k in ("inserted", "updated", "unchanged")},
+        )
+    )
+if check.warnings:
+    with st.expander(f"{rt('warnings', lang)}（{len(check.warnings)}）"):
+        st.dataframe(issues_table(check.warnings, lang), hide_index=True, key="report_warnings")
+error = st.session_state.pop(f"report_commit_error_{sha}", None)
+if error:
+    st.error(error)
+st.button(
+    rt("commit", lang),
+    type="primary",
+    disabled=check.status != "dry_run",
+    key="report_commit",
+    on_click=_commit,
+    args=(frame, sha, source_name, extraction),
+)
