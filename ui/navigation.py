@@ -61,7 +61,8 @@ PAGES: list[PageSpec] = [
     ),
     PageSpec(
         "pages/catalog.py", "指标目录", "Catalog", ":material/menu_book:", "catalog", role="analyst"
-    ),    PageSpec(
+    ),
+    PageSpec(
         "pages/report.py",
         "报告识别",
         "Report reader",
