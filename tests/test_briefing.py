@@ -196,3 +196,19 @@ def test_parse_years(text: str, years: tuple[int, int]) -> None:
 def test_parse_years_refuses(text: str) -> None:
     with pytest.raises(InvalidYearsError):
         parse_years(text)
+
+
+def test_briefing_reads_on_both_databases(engine: Engine) -> None:
+    """The same figures and provenance on SQLite and PostgreSQL (``db_url`` runs both)."""
+    with write_session(engine) as session:
+        batch = load_sample(session).batch_id
+        session.commit()
+    with read_session(engine) as session:
+        data = load_data(session, (2020, 2022))
+    assert set(data.series["year"]) == {2020, 2021, 2022}
+    assert set(data.provenance["batch_id"]) == {batch}
+    line = data.source_line(["safety.hazards_fixed"], [2021])
+    assert line.startswith("数据来源：示例数据") and f"批次 #{batch}" in line
+    assert "非真实统计" in line
+    built = build_charts(data, ["targets", "change:safety", "indicator:safety.drills"])
+    assert [b.takeaway.text[:5] for b in built] == ["2022年"] * 3
