@@ -9,9 +9,10 @@ import streamlit as st
 from ui.auth import account_sidebar, may_browse, navigation_pages
 from ui.filters import language_switch, sidebar_filters
 from ui.i18n import t
-from ui.navigation import PAGES
+from ui.navigation import PAGES, run_through_app
 from ui.theme import PAGE_CSS
 
+run_through_app()  # a fresh server's first run: hand over to st.navigation before any widget
 lang = language_switch()
 st.set_page_config(page_title=t("app.title", lang), page_icon="🚦", layout="wide")
 

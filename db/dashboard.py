@@ -66,7 +66,8 @@ def with_change(series: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
 def with_completion(frame: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (code, value, target) plus ``completion`` (%) and ``met``."""
     out = frame.merge(indicators[["code", "direction"]], on="code", how="left")
-    value, target = out["value"], out["target"]
+    value = out["value"].astype("float64")
+    target = pd.to_numeric(out["target"], errors="coerce").astype("float64")
     with np.errstate(divide="ignore", invalid="ignore"):
         up = (value / target * 100).where(target > 0)
         down = (target / value * 100).where(value > 0, 100.0)

@@ -22,6 +22,8 @@ from ui.format import format_change, format_percent, format_value
 from ui.i18n import name, t
 from ui.theme import plotly_config
 
+_FLASH_STATE = "_tqi_flash"
+_FAILURE_STATE = "_tqi_sample_failure"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
 
 
@@ -156,22 +158,34 @@ def empty_store(lang: str, *, key: str) -> None:
     st.info(
         f"**{t('empty.title', lang)}**\n\n{t('empty.body', lang)}", icon=":material/inventory_2:"
     )
-    if st.button(t("empty.load_sample", lang), key=key, type="primary", icon=":material/download:"):
-        with st.spinner(t("empty.loading", lang)):
-            result = load_sample_data()
-        if result.status not in ("loaded", "duplicate"):
-            reasons = "; ".join(issue.message for issue in result.errors[:3]) or result.status
-            st.error(t("empty.failed", lang, reason=reasons))
-            return
+    st.button(
+        t("empty.load_sample", lang),
+        key=key,
+        type="primary",
+        icon=":material/download:",
+        on_click=_load_sample,
+        args=(lang,),
+    )
+    failure = st.session_state.pop(_FAILURE_STATE, None)
+    if failure:
+        st.error(failure)
+
+
+def _load_sample(lang: str) -> None:
+    """Button callback (runs before the page redraws, so the next view has the data)."""
+    result = load_sample_data()
+    if result.status in ("loaded", "duplicate"):
         inserted = int(result.counts.get("inserted", 0))
-        message = t("empty.loaded", lang, count=inserted, batch=result.batch_id or "—")
-        st.session_state["_tqi_flash"] = message
-        st.rerun()
+        batch = result.batch_id or "—"
+        st.session_state[_FLASH_STATE] = t("empty.loaded", lang, count=inserted, batch=batch)
+    else:
+        reasons = "; ".join(issue.message for issue in result.errors[:3]) or result.status
+        st.session_state[_FAILURE_STATE] = t("empty.failed", lang, reason=reasons)
 
 
 def flash() -> None:
     """A message left by the previous run (e.g. "sample data loaded"), shown once."""
-    message = st.session_state.pop("_tqi_flash", None)
+    message = st.session_state.pop(_FLASH_STATE, None)
     if message:
         st.toast(message, icon=":material/check_circle:")
 
