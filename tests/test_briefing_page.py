@@ -10,9 +10,12 @@ from etl.sample import load_sample
 from tests.conftest import ROOT
 
 
-def briefing_page(monkeypatch: pytest.MonkeyPatch, url: str) -> AppTest:
+def briefing_page(monkeypatch: pytest.MonkeyPatch, url: str, **params: str) -> AppTest:
     monkeypatch.setenv("TQI_DATABASE_URL", url)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
     at.switch_page("pages/briefing.py").run()
     assert not at.exception, at.exception
     return at
@@ -39,6 +42,13 @@ def test_page_offers_pack_and_pngs(monkeypatch: pytest.MonkeyPatch, sample_url: 
     assert labels[:2] == ["生成简报 PPTX", "生成简报 PDF"]
     assert labels.count("PNG") == len(chosen)
     assert at.slider(key="briefing_years").value == (2016, 2025)
+
+
+def test_english_labels(monkeypatch: pytest.MonkeyPatch, sample_url: str) -> None:
+    at = briefing_page(monkeypatch, sample_url, lang="en")
+    assert at.title[0].value == "Briefing"
+    assert download_labels(at)[:2] == ["Download PPTX", "Download PDF"]
+    # the pack itself (and its chart titles) stay Chinese: it is made for the bureau
 
 
 def test_fewer_charts_fewer_buttons(monkeypatch: pytest.MonkeyPatch, sample_url: str) -> None:
