@@ -19,7 +19,9 @@ from ui.briefing_text import bt
 from ui.cards import md_escape
 from ui.data import engine, read
 from ui.filters import current_filters, current_lang
+from ui.navigation import run_through_app
 
+run_through_app()  # first: a link opened right after a restart still runs in app.py
 lang = current_lang()
 st.title(bt("title", lang))
 st.caption(bt("intro", lang))
