@@ -87,7 +87,7 @@ if batch.status == "rolled_back":
     st.caption(at("batches.already", lang))
 elif st.session_state.get(CONFIRM) == picked:
     st.warning(at("batches.confirm_text", lang, batch=picked))
-    yes, no = st.columns(2)
+    yes, no, _ = st.columns([1, 1, 5])
     yes.button(
         at("batches.confirm", lang),
         type="primary",

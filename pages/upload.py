@@ -17,7 +17,7 @@ from db.session import write_session
 from etl.issues import EtlError
 from etl.pipeline import BatchResult, LoadOptions, load_file, preview_file
 from ui.analyst_text import at
-from ui.analyst_views import issues_csv, issues_table, preview_table, template_bytes
+from ui.analyst_views import issues_csv, issues_table, preview_table, template_file
 from ui.auth import require_role
 from ui.data import engine, read
 from ui.filters import current_lang
@@ -26,6 +26,7 @@ from ui.settings import max_upload_mb
 
 PREVIEWS = "upload_previews"  # sha256 -> BatchResult of the dry run
 COMMITTED = "upload_committed"  # sha256 -> BatchResult of the commit
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 run_through_app()  # first: a link opened right after a restart still runs in app.py
 user = require_role("analyst")
@@ -152,22 +153,15 @@ for upload in files or []:
 st.divider()
 st.subheader(at("upload.template", lang), anchor=False)
 st.caption(at("upload.template_help", lang))
+columns = iter(st.columns(4))
 for layout in ("long", "wide"):
-    left, right = st.columns(2)
-    left.download_button(
-        f"{at(f'upload.template_{layout}', lang)} (.xlsx)",
-        data=template_bytes(catalog, layout, "xlsx"),
-        file_name=f"批次模板_{'长表' if layout == 'long' else '宽表'}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"template_{layout}_xlsx",
-        on_click="ignore",
-    )
-    right.download_button(
-        f"{at(f'upload.template_{layout}', lang)} (.csv)",
-        data=template_bytes(catalog, layout, "csv"),
-        file_name=f"批次模板_{'长表' if layout == 'long' else '宽表'}.csv",
-        mime="text/csv",
-        key=f"template_{layout}_csv",
-        on_click="ignore",
-    )
+    for fmt, mime in (("xlsx", XLSX_MIME), ("csv", "text/csv")):
+        next(columns).download_button(
+            f"{at(f'upload.template_{layout}', lang)} (.{fmt})",
+            data=read(template_file, layout=layout, fmt=fmt),
+            file_name=f"批次模板_{'长表' if layout == 'long' else '宽表'}.{fmt}",
+            mime=mime,
+            key=f"template_{layout}_{fmt}",
+            on_click="ignore",
+        )
 st.page_link("pages/batches.py", label=at("upload.history_link", lang), icon=":material/history:")

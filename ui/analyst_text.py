@@ -52,7 +52,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "上传各部门报送的批次文件（CSV/TXT/XLSX/XLS，每个不超过 {mb} MB）。先检查预览与校验结果，"
         "确认无误后再点“提交入库”；有错误的文件不能提交，数据库保持不变。",
         "Upload the batch files departments sent (CSV/TXT/XLSX/XLS, up to {mb} MB each). Check "
-        "the preview and the validation results, then press “Commit”; a file with errors cannot "
+        "the preview and the validation results, then press 'Commit'; a file with errors cannot "
         "be committed and the store stays as it was.",
     ),
     "upload.files": ("选择批次文件（可多选）", "Batch files (several at once)"),

@@ -11,8 +11,9 @@ import math
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
+from sqlalchemy.orm import Session
 
-from db.catalog import Catalog
+from db.catalog import Catalog, load_catalog
 from db.models import Batch
 from etl.export import to_csv_bytes, to_xlsx_bytes
 from etl.issues import Issue
@@ -182,3 +183,8 @@ def template_bytes(catalog: Catalog, layout: str, fmt: str) -> bytes:
     """A filled-in example batch file (``layout`` long|wide, ``fmt`` xlsx|csv)."""
     frame = template_frame(catalog, layout=layout)
     return to_xlsx_bytes(frame, sheet_name="batch") if fmt == "xlsx" else to_csv_bytes(frame)
+
+
+def template_file(session: Session, *, layout: str, fmt: str) -> bytes:
+    """:func:`template_bytes` for the catalog in the store (shaped for ``ui.data.read``)."""
+    return template_bytes(load_catalog(session), layout, fmt)
