@@ -147,6 +147,7 @@ edited = st.data_editor(
     review_table(extraction),
     num_rows="dynamic",
     hide_index=True,
+    placeholder="—",
     disabled=[c for c in review_table(extraction).columns if c not in EDITABLE],
     column_order=["line", *EDITABLE, "unit", "written", "sentence"],
     column_config={
@@ -154,7 +155,9 @@ edited = st.data_editor(
         "indicator_code": st.column_config.SelectboxColumn(
             rt("col.indicator_code", lang),
             options=codes,
-            format_func=lambda code: indicator_label(catalog, code),
+            format_func=lambda code: (
+                catalog.indicators[code].name_zh if code in catalog.indicators else code
+            ),
             required=True,
             width="medium",
         ),
