@@ -132,7 +132,7 @@ def list_command(ctx: click.Context, as_json: bool) -> None:
             "还没有账户。用 `python -m etl users add NAME --role admin` 创建。 No accounts yet."
         )
         return
-    width = max(len(a.username) for a in accounts)
+    width = max(len("username"), *(len(a.username) for a in accounts))
     click.echo(f"{'username':<{width}}  {'role':<8}  {'status':<8}  failed  display name")
     for a in accounts:
         status = "active" if a.active else "disabled"

@@ -33,9 +33,7 @@ def analyst(engine: Engine) -> users.UserInfo:
     return info
 
 
-def test_create_stores_argon2_hash_not_password(
-    engine: Engine, analyst: users.UserInfo
-) -> None:
+def test_create_stores_argon2_hash_not_password(engine: Engine, analyst: users.UserInfo) -> None:
     assert analyst.username == "li.wei"
     assert analyst.role == "analyst" and analyst.active
     with write_session(engine) as s:
@@ -62,9 +60,7 @@ def test_login_case_insensitive_name_and_wrong_password(
         ("ok", PW, "superuser", users.InvalidRoleError),
     ],
 )
-def test_create_refuses(
-    engine: Engine, name: str, password: str, role: str, error: type
-) -> None:
+def test_create_refuses(engine: Engine, name: str, password: str, role: str, error: type) -> None:
     with write_session(engine) as s, pytest.raises(error):
         users.create_user(s, name, password, role=role)
 
@@ -157,14 +153,10 @@ def test_unknown_names_lock_like_real_ones(engine: Engine) -> None:
         with pytest.raises(users.LoginFailedError):
             _login(engine, name, "whatever1", now=t0 + timedelta(seconds=i))
     with pytest.raises(users.LoginThrottledError):
-        _login(
-            engine, name, "whatever1", now=t0 + timedelta(seconds=users.FREE_ATTEMPTS)
-        )
+        _login(engine, name, "whatever1", now=t0 + timedelta(seconds=users.FREE_ATTEMPTS))
 
 
-def test_old_hash_parameters_are_upgraded_on_login(
-    engine: Engine, analyst: users.UserInfo
-) -> None:
+def test_old_hash_parameters_are_upgraded_on_login(engine: Engine, analyst: users.UserInfo) -> None:
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PW)
     with write_session(engine) as s:
         s.get(User, analyst.id).password_hash = weak  # type: ignore[union-attr]
@@ -197,3 +189,58 @@ def test_has_role(role: str | None, needed: str | None, allowed: bool) -> None:
 )
 def test_lockout_schedule(failures: int, seconds: float) -> None:
     assert users.lockout_seconds(failures) == seconds
+
+
+# --- settings (ui/settings.py) and their documentation ---------------------------------
+
+
+def test_every_setting_is_documented() -> None:
+    """docs/access.md (merged into the README) lists each setting with its variable and default."""
+    from pathlib import Path
+
+    from ui.settings import SETTINGS
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "access.md").read_text("utf-8")
+    for setting in SETTINGS:
+        default = str(setting.default).lower()
+        row = next((line for line in doc.splitlines() if f"`{setting.env}`" in line), "")
+        assert row.startswith(f"| {setting.name} |"), setting.name
+        assert f"`{default}`" in row, setting.name
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "expected"),
+    [
+        ("TQI_REQUIRE_LOGIN", None, False),
+        ("TQI_REQUIRE_LOGIN", "true", True),
+        ("TQI_REQUIRE_LOGIN", "0", False),
+        ("TQI_REQUIRE_LOGIN", " Yes ", True),
+        ("TQI_MAX_UPLOAD_MB", None, 50),
+        ("TQI_MAX_UPLOAD_MB", "200", 200),
+    ],
+)
+def test_settings_from_environment(
+    monkeypatch: pytest.MonkeyPatch, env: str, value: str | None, expected: object
+) -> None:
+    from ui.settings import SETTINGS, get_setting
+
+    if value is None:
+        monkeypatch.delenv(env, raising=False)
+    else:
+        monkeypatch.setenv(env, value)
+    name = next(s.name for s in SETTINGS if s.env == env)
+    assert get_setting(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "value"), [("TQI_REQUIRE_LOGIN", "maybe"), ("TQI_MAX_UPLOAD_MB", "-5")]
+)
+def test_bad_setting_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, env: str, value: str
+) -> None:
+    from ui.settings import SETTINGS, SettingError, get_setting
+
+    monkeypatch.setenv(env, value)
+    name = next(s.name for s in SETTINGS if s.env == env)
+    with pytest.raises(SettingError, match=env):
+        get_setting(name)
