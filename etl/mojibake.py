@@ -20,15 +20,13 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-STRAY_BYTE = 0xA1
-NUMERALS = "一二三四五六七八九十"
-_STRUCTURE = "（）、，。：；《》“”" + NUMERALS
+from etl.lexicon import MARKER, NUMERALS, Lexicon, encode_char, simple
 
-_PINYIN_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêɑ"
+STRAY_BYTE = 0xA1
+
 # How much a reading pays for what it had to assume (a lost pair, a lost byte, a guessed
 # byte) against what it gains (character pairs the report and catalog use elsewhere).
 DROP_COST = 0.5
@@ -37,36 +35,7 @@ GUESSED_BYTE_COST = 0.5
 LIST_NUMBER_BONUS = 3.0
 LEFTOVER_TRAIL_COST = 2.0
 _LIST_PAIRS = {f"（{n}" for n in NUMERALS} | {f"{n}）" for n in NUMERALS}
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-# Characters a Chinese report does not contain but GBK mis-decoding produces: kana,
-# bopomofo, box drawing, CJK radicals, Greek/Cyrillic, and tone-marked pinyin letters
-# outside an annotation (callers take the annotations out first).
-_MARKER = re.compile(
-    rf"[\u3040-\u30ff\u3100-\u312f\u2500-\u257f\u2e80-\u2fdf\u0370-\u03ff\u0400-\u04ff"
-    rf"{_PINYIN_LETTERS}]"
-)
 _MAX_RUN = 24
-
-
-@functools.cache
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-@functools.cache
-def _s2t():
-    import opencc
-
-    return opencc.OpenCC("s2t")
-
-
-def to_simplified(text: str) -> str:
-    return _t2s().convert(text)
-
-
-# ---------------------------------------------------------------- the damage model
 
 
 @functools.cache
@@ -113,101 +82,6 @@ def mangle(original: str) -> str:
     return "".join(out)
 
 
-def _encode(char: str) -> bytes | None:
-    try:
-        data = char.encode("gb18030")
-    except UnicodeEncodeError:
-        return None
-    return data if len(data) <= 2 else None
-
-
-# ---------------------------------------------------------------- the lexicon
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """Characters and character pairs the report and the catalog use (pairs simplified)."""
-
-    chars: frozenset[str]
-    pairs: frozenset[str]
-
-    @functools.cached_property
-    def by_lead(self) -> dict[int, list[tuple[str, bytes]]]:
-        return _index(self.chars, 0)
-
-    @functools.cached_property
-    def by_trail(self) -> dict[int, list[tuple[str, bytes]]]:
-        return _index(self.chars, 1)
-
-    @functools.cached_property
-    def lefts(self) -> dict[str, set[str]]:
-        """For each (simplified) character, the characters seen right before it."""
-        index: dict[str, set[str]] = {}
-        for pair in self.pairs:
-            index.setdefault(pair[1], set()).add(pair[0])
-        return index
-
-    @functools.cached_property
-    def rights(self) -> dict[str, set[str]]:
-        """For each (simplified) character, the characters seen right after it."""
-        index: dict[str, set[str]] = {}
-        for pair in self.pairs:
-            index.setdefault(pair[0], set()).add(pair[1])
-        return index
-
-    @functools.cached_property
-    def by_simple(self) -> dict[str, list[tuple[str, bytes]]]:
-        """Lexicon characters (any script) by their simplified form."""
-        index: dict[str, list[tuple[str, bytes]]] = {}
-        for char in sorted(self.chars):
-            data = _encode(char)
-            if data is not None and len(data) == 2:
-                index.setdefault(_simple(char), []).append((char, data))
-        return index
-
-    @functools.cached_property
-    def structure(self) -> list[tuple[str, bytes]]:
-        return [(c, b) for c in _STRUCTURE if (b := _encode(c)) and len(b) == 2]
-
-
-def _index(chars: Iterable[str], at: int) -> dict[int, list[tuple[str, bytes]]]:
-    index: dict[int, list[tuple[str, bytes]]] = {}
-    for char in sorted(chars):
-        data = _encode(char)
-        if data is not None and len(data) == 2:
-            index.setdefault(data[at], []).append((char, data))
-    return index
-
-
-def _norm(text: str) -> str:
-    return to_simplified(unicodedata.normalize("NFKC", text))
-
-
-def has_damage(text: str) -> bool:
-    """Whether ``text`` holds characters that only mis-decoding puts in a Chinese report."""
-    return _MARKER.search(text) is not None
-
-
-def build_lexicon(pieces: Iterable[str]) -> Lexicon:
-    """The characters and character pairs of ``pieces`` (the report's text, the catalog).
-
-    Pieces holding damage are skipped up to their next full stop or comma; traditional
-    forms of every piece are added (the damaged report is 繁体, the catalog 简体), and so
-    are the list numbers ``（一）``…``（十）`` that reports are written with.
-    """
-    texts: list[str] = []
-    for piece in pieces:
-        texts += [p for p in re.split(r"(?<=[。，,；;\n])", piece) if p and not has_damage(p)]
-    texts += [_s2t().convert(t) for t in texts]
-    texts += [f"（{n}）" for n in NUMERALS]
-    chars = {c for text in texts for c in text if not c.isspace()} | set(_STRUCTURE)
-    pairs: set[str] = set()
-    for text in texts:
-        norm = _norm(text)
-        pairs.update(norm[i : i + 2] for i in range(len(norm) - 1))
-    return Lexicon(frozenset(chars), frozenset(pairs))
-
-
 # ---------------------------------------------------------------- inverting the damage
 
 
@@ -217,22 +91,17 @@ class _Reading:
     original: str
 
 
-@functools.cache
-def _simple(char: str) -> str:
-    return _norm(char)
-
-
 def _score_pair(a: str, b: str, lexicon: Lexicon) -> float:
-    return 1.0 if _simple(a) + _simple(b) in lexicon.pairs else 0.0
+    return 1.0 if simple(a) + simple(b) in lexicon.pairs else 0.0
 
 
 def _char_cost(char: str, lexicon: Lexicon) -> float:
-    if char == "?" or _MARKER.match(char):
+    if char == "?" or MARKER.match(char):
         return -4.0
     if char in lexicon.chars:
         return 0.0
     try:
-        _simple(char).encode("gb2312")
+        simple(char).encode("gb2312")
     except UnicodeEncodeError:
         return -3.0  # outside GB2312 even when simplified: rare in a report
     return -0.5
@@ -260,12 +129,12 @@ def _lost_chars(
     Nothing of it is left, so only a character that forms a pair the lexicon knows with a
     candidate next to it is considered, plus punctuation and numerals.
     """
-    simple: set[str] = set()
+    near: set[str] = set()
     for c, _d in before:
-        simple |= lexicon.rights.get(_simple(c)[-1:], set())
+        near |= lexicon.rights.get(simple(c)[-1:], set())
     for c, _d in after:
-        simple |= lexicon.lefts.get(_simple(c)[:1], set())
-    found = [cd for s in sorted(simple) for cd in lexicon.by_simple.get(s, [])]
+        near |= lexicon.lefts.get(simple(c)[:1], set())
+    found = [cd for s in sorted(near) for cd in lexicon.by_simple.get(s, [])]
     return list(dict.fromkeys([*found, *lexicon.structure]))
 
 
@@ -350,7 +219,7 @@ def _transition(
         key = prev_cands[k][1][link[0]] if link else 0
         if key not in by_byte or prev[k][0] > prev[by_byte[key]][0]:
             by_byte[key] = k
-        by_simple.setdefault(_simple(prev_cands[k][0])[-1:], []).append(k)
+        by_simple.setdefault(simple(prev_cands[k][0])[-1:], []).append(k)
     plain: dict[int, int | None] = {}
     cur: dict[int, tuple[float, str]] = {}
     for j, (c, d) in enumerate(cands):
@@ -359,7 +228,7 @@ def _transition(
             allowed = [k for p, k in by_byte.items() if link is None or _vanishes(p, q)]
             plain[q] = max(allowed, key=lambda k: prev[k][0]) if allowed else None
         ks = {plain[q]} - {None}
-        for a in lexicon.lefts.get(_simple(c)[:1], ()):
+        for a in lexicon.lefts.get(simple(c)[:1], ()):
             ks.update(by_simple.get(a, ()))
         if boost and c in NUMERALS + "）":
             ks.update(k for k in prev if prev_cands[k][0] in NUMERALS + "（")
@@ -404,10 +273,10 @@ def unmangle_run(
     ``at_line_start`` lets a list number ``（一）`` count in a reading's favour. ``None``
     when no reading reproduces the run.
     """
-    units = [_encode(ch) for ch in run[:_MAX_RUN]]
+    units = [encode_char(ch) for ch in run[:_MAX_RUN]]
     if not units or any(u is None for u in units):
         return None
-    markers = [i for i, ch in enumerate(run[: len(units)]) if _MARKER.match(ch)]
+    markers = [i for i, ch in enumerate(run[: len(units)]) if MARKER.match(ch)]
     if not markers:
         return None
     best: tuple[float, int, str] | None = None

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from db.catalog import Catalog, IndicatorSpec
-from etl import mojibake
+from etl import lexicon
 from etl.units import unit_factor
 from etl.values import parse_value
 
@@ -60,7 +60,7 @@ def _phrasing_regex(phrasing: str, spec: IndicatorSpec) -> tuple[re.Pattern[str]
     is not one the unit table knows (``线路牌X块`` for an indicator counted in 张): the
     catalog says that is how this indicator is counted, so it converts one to one.
     """
-    text = normalize_for_matching(mojibake.to_simplified(phrasing))
+    text = normalize_for_matching(lexicon.to_simplified(phrasing))
     slots = [m.start() for m in re.finditer(FIGURE_PLACEHOLDER, text)]
     if not slots:
         return None  # a phrasing without a figure (``全行业未发生…``) states no number
@@ -112,7 +112,7 @@ def _unit_prefix(text: str, canonical: str) -> str:
 def _name_patterns(spec: IndicatorSpec) -> list[Pattern]:
     """``名称 … 数字单位`` and ``数字单位名称`` for the Chinese name and every alias."""
     names = {
-        normalize_for_matching(mojibake.to_simplified(n)) for n in (spec.name_zh, *spec.aliases)
+        normalize_for_matching(lexicon.to_simplified(n)) for n in (spec.name_zh, *spec.aliases)
     }
     out = []
     for name in sorted(n for n in names if len(n) >= 2):

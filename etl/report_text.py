@@ -14,6 +14,7 @@ import re
 
 from db.catalog import Catalog
 from etl import mojibake
+from etl.lexicon import NUMERALS, Lexicon, build_lexicon, has_damage, to_simplified
 
 LOST_CHAR = "□"  # the customary mark for a character that cannot be read (缺字符)
 
@@ -26,7 +27,7 @@ PINYIN_GROUP = re.compile(rf"[(（]\s*(?P<py>{_PINYIN})\s*[)）]")
 DAMAGED_GROUP = re.compile(rf"\?(?P<py>{_PINYIN})[)）]")
 _HAS_TONE = re.compile(f"[{_TONE}]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_LIST_NUMBER = re.compile(rf"^（([{mojibake.NUMERALS}]+)）")
+_LIST_NUMBER = re.compile(rf"^（([{NUMERALS}]+)）")
 
 
 # ---------------------------------------------------------------- repair
@@ -78,7 +79,7 @@ def _pieces(line: str, groups: list[re.Match[str]]) -> list[str]:
     return out
 
 
-def mend_line(line: str, lexicon: mojibake.Lexicon) -> str:
+def mend_line(line: str, lexicon: Lexicon) -> str:
     """One line with its damaged runs undone and its annotations dropped (still 繁体).
 
     A damaged run starts where the page's text nodes started: at the line start or right
@@ -92,7 +93,7 @@ def mend_line(line: str, lexicon: mojibake.Lexicon) -> str:
         if i:
             out.append(LOST_CHAR if groups[i - 1].re is DAMAGED_GROUP else "")
         run = line[start:end]
-        if mojibake.has_damage(run[:4]):
+        if has_damage(run[:4]):
             prev = groups[i - 1].start() if i else 0
             left = line[prev - 1] if i and prev and _CJK.match(line[prev - 1]) else ""
             after = groups[i].end() if i < len(groups) else len(line)
@@ -138,10 +139,10 @@ def repair_text(text: str, catalog: Catalog | None = None) -> str:
     """
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
-    if any(mojibake.has_damage(_strip_annotations(line)) for line in lines):
+    if any(has_damage(_strip_annotations(line)) for line in lines):
         clean = [_strip_annotations(line) for line in lines]
-        lexicon = mojibake.build_lexicon([*clean, *catalog_words(catalog)])
+        lexicon = build_lexicon([*clean, *catalog_words(catalog)])
         lines = [mend_line(line, lexicon) for line in lines]
     else:
         lines = [_strip_annotations(line) for line in lines]
-    return mojibake.to_simplified("\n".join(lines))
+    return to_simplified("\n".join(lines))

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from db.catalog import Catalog, CategorySpec, IndicatorSpec, load_catalog, read_catalog_file
 from db.catalog_admin import add_alias
 from db.models import Indicator
-from etl import mojibake
+from etl import lexicon, mojibake
 from etl.pipeline import FRAME_COLUMNS
 from etl.report import (
     decode_report,
@@ -82,8 +82,8 @@ def seed_repaired() -> str:
 
 def test_seed_repairs_to_clean_simplified_text(seed_repaired: str) -> None:
     assert not PINYIN_GROUP.search(seed_repaired)
-    assert mojibake.to_simplified(seed_repaired) == seed_repaired  # no 繁体 left
-    assert not mojibake.has_damage(seed_repaired)
+    assert lexicon.to_simplified(seed_repaired) == seed_repaired  # no 繁体 left
+    assert not lexicon.has_damage(seed_repaired)
     assert "?" not in seed_repaired
     headings = [line for line in seed_repaired.splitlines() if line.startswith("(")]
     assert [h[: len(w)] for h, w in zip(headings, HEADINGS, strict=True)] == HEADINGS
@@ -98,8 +98,8 @@ def test_repair_keeps_every_other_character(seed_repaired: str) -> None:
     assert len(seed_repaired.splitlines()) == len(lines)
     for raw, fixed in zip(lines, seed_repaired.splitlines(), strict=True):
         plain = PINYIN_GROUP.sub("", raw)
-        if not mojibake.has_damage(plain) and "?" not in plain:
-            assert fixed == mojibake.to_simplified(plain)
+        if not lexicon.has_damage(plain) and "?" not in plain:
+            assert fixed == lexicon.to_simplified(plain)
 
 
 def test_repair_is_idempotent(seed_repaired: str) -> None:
@@ -133,7 +133,7 @@ def test_list_numbers_mended_beyond_the_seed(numeral: str, heading: str) -> None
     """Any list number, any heading: damaged by the model, mended by the round trip."""
     damaged = mojibake.mangle(f"（{numeral}）{heading}") + "方面。一是加強管理。"
     fixed = repair_text(f"2021年工作報告\n{damaged}").splitlines()[1]
-    assert fixed == f"({numeral}){mojibake.to_simplified(heading)}方面。一是加强管理。"
+    assert fixed == f"({numeral}){lexicon.to_simplified(heading)}方面。一是加强管理。"
 
 
 def test_pinyin_removal_leaves_brackets_that_are_text() -> None:
