@@ -7,11 +7,12 @@ the batch in the way — when a later batch changed the same figures.
 from __future__ import annotations
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
 from db.session import read_session, write_session
 from etl.issues import EtlError
 from etl.load import batch_figures, list_batches, rollback_batch
-from ui.analyst_text import at
+from ui.analyst_text import at, atmd
 from ui.analyst_views import batches_table, figures_table
 from ui.auth import require_role
 from ui.data import engine
@@ -42,7 +43,11 @@ def _rollback(batch_id: int) -> None:
             session.commit()
         except EtlError as exc:
             session.rollback()
-            st.session_state[OUTCOME] = ("error", at("batches.refused", lang, reason=str(exc)))
+            st.session_state[OUTCOME] = ("error", atmd("batches.refused", lang, reason=str(exc)))
+            return
+        except OperationalError:  # e.g. SQLite still locked after the busy timeout
+            session.rollback()
+            st.session_state[OUTCOME] = ("error", at("busy", lang))
             return
     message = at(
         "batches.rolled_back_ok", lang, batch=batch_id, restored=done.restored, deleted=done.deleted

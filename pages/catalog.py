@@ -13,7 +13,7 @@ import streamlit as st
 from db import catalog_admin
 from db.catalog import load_catalog
 from db.session import read_session, write_session
-from ui.analyst_text import at
+from ui.analyst_text import at, atmd
 from ui.analyst_views import catalog_table
 from ui.auth import require_role
 from ui.data import engine
@@ -43,11 +43,11 @@ def _add_alias() -> None:
             catalog_admin.add_alias(session, code, alias)
             session.commit()
         except catalog_admin.CatalogEditError as exc:
-            st.session_state[OUTCOME] = ("error", at("catalog.refused", lang, reason=str(exc)))
+            st.session_state[OUTCOME] = ("error", atmd("catalog.refused", lang, reason=str(exc)))
             return
     st.session_state["alias_text"] = ""
     spec = catalog.indicators[code]
-    _saved(at("catalog.alias_added", lang, alias=alias.strip(), name=spec.name_zh))
+    _saved(atmd("catalog.alias_added", lang, alias=alias.strip(), name=spec.name_zh))
 
 
 def _add_indicator() -> None:
@@ -69,7 +69,7 @@ def _add_indicator() -> None:
             )
             session.commit()
         except catalog_admin.CatalogEditError as exc:
-            st.session_state[OUTCOME] = ("error", at("catalog.refused", lang, reason=str(exc)))
+            st.session_state[OUTCOME] = ("error", atmd("catalog.refused", lang, reason=str(exc)))
             return
     for key in (
         "new_code",
@@ -80,7 +80,7 @@ def _add_indicator() -> None:
         "new_description",
     ):
         st.session_state[key] = ""
-    _saved(at("catalog.indicator_added", lang, name=spec.name_zh, code=spec.code))
+    _saved(atmd("catalog.indicator_added", lang, name=spec.name_zh, code=spec.code))
 
 
 st.title(at("catalog.title", lang))

@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
 from db.catalog import load_catalog
 from db.session import write_session
 from etl.issues import EtlError
 from etl.pipeline import BatchResult, LoadOptions, load_file, preview_file
-from ui.analyst_text import at
+from ui.analyst_text import at, atmd, md
 from ui.analyst_views import issues_csv, issues_table, preview_table, template_file
 from ui.auth import require_role
 from ui.data import engine, read
@@ -54,6 +55,10 @@ def _commit(sha: str, data: bytes, name: str) -> None:
             session.rollback()
             st.session_state[f"commit_error_{sha}"] = str(exc)
             return
+        except OperationalError:  # e.g. SQLite still locked after the busy timeout
+            session.rollback()
+            st.session_state[f"commit_error_{sha}"] = at("busy", lang)
+            return
     st.session_state[COMMITTED][sha] = result
     st.session_state[PREVIEWS].clear()  # other files' counts may have changed: recompute
     st.cache_data.clear()  # charts show the new figures on the next run
@@ -73,10 +78,10 @@ files = st.file_uploader(
 for upload in files or []:
     data = upload.getvalue()
     st.divider()
-    st.subheader(upload.name, anchor=False)
+    st.subheader(md(upload.name), anchor=False)
     if len(data) > limit_mb * 1024 * 1024:  # the widget limits too; this holds if it ever does not
         st.error(
-            at("upload.too_large", lang, file=upload.name, size=len(data) / 2**20, mb=limit_mb)
+            atmd("upload.too_large", lang, file=upload.name, size=len(data) / 2**20, mb=limit_mb)
         )
         continue
     sha = hashlib.sha256(data).hexdigest()
@@ -138,7 +143,7 @@ for upload in files or []:
 
     error = st.session_state.pop(f"commit_error_{sha}", None)
     if error:
-        st.error(at("upload.commit_failed", lang, reason=error))
+        st.error(atmd("upload.commit_failed", lang, reason=error))
     if not result.errors:
         st.success(at("upload.status.dry_run", lang))
     st.button(

@@ -30,6 +30,7 @@ from db.session import (
 )
 from etl.issues import Issue
 from etl.load import store_counts
+from ui.analyst_text import md
 from ui.analyst_views import exact_value, issues_csv, preview_table, template_bytes
 from ui.auth import SessionUser
 
@@ -260,7 +261,7 @@ def test_alias_added_on_catalog_page_maps_later_files(app_engine: Engine) -> Non
     at.text_input(key="alias_text").input("隐患排查整治处数")
     at.button(key="alias_submit").click()
     at.run()
-    assert at.error and "safety.hazards_fixed" in at.error[0].value
+    assert at.error and md("safety.hazards_fixed") in at.error[0].value
 
     at = upload(page("pages/upload.py"), "department_alias.csv")
     assert not at.button(key=commit_key("department_alias.csv")).disabled
@@ -382,3 +383,29 @@ def test_preview_table_english_names(engine: Engine) -> None:
     shown = preview_table(frame, catalog, "en")
     assert shown.columns.tolist()[:5] == ["Row", "Indicator", "Year", "Region", "Value"]
     assert shown.iloc[0]["Indicator"] == catalog.indicators["safety.drills"].name_en
+
+
+def test_file_names_are_shown_as_text_not_markdown(app_engine: Engine) -> None:
+    name = "**部门**[点此](http://example.com)<b>x</b>:red[警告].csv"
+    at = page("pages/upload.py")
+    at.file_uploader(key="upload_files").set_value(
+        (name, (FILES / "correction_2024.csv").read_bytes(), "text/csv")
+    )
+    at.run()
+    assert not at.exception
+    assert at.subheader[0].value == md(name)
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("**粗体**", r"\*\*粗体\*\*"),
+        ("[a](http://x)", r"\[a\]\(http\://x\)"),
+        ("<script>", r"\<script\>"),
+        (":red[hi]", r"\:red\[hi\]"),
+        ("$x$ 1_000", r"\$x\$ 1\_000"),
+        ("普通文字", "普通文字"),
+    ],
+)
+def test_md_escapes_markdown(text: str, escaped: str) -> None:
+    assert md(text) == escaped

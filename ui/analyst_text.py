@@ -7,9 +7,12 @@ come from the ETL (``Issue.message``) are data and stay as the ETL wrote them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ui.i18n import LANGS
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 TEXT: dict[str, tuple[str, str]] = {
     # login
@@ -60,7 +63,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "{file}：文件大小 {size:.1f} MB，超过上限 {mb} MB，未处理。",
         "{file}: {size:.1f} MB is over the {mb} MB limit; not processed.",
     ),
-    "upload.unreadable": ("无法读取：{file}", "Cannot read: {file}"),
     "upload.status.dry_run": ("可以提交", "Ready to commit"),
     "upload.status.rejected": ("有错误，不能提交", "Has errors; cannot commit"),
     "upload.status.duplicate": (
@@ -95,6 +97,10 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "upload.commit": ("提交入库", "Commit"),
     "upload.commit_failed": ("提交失败：{reason}", "Commit failed: {reason}"),
+    "busy": (
+        "数据库正忙（可能有人同时在提交），未做任何修改，请稍后再试。",
+        "The database is busy (someone may be committing at the same time); nothing was changed, please try again.",
+    ),
     "upload.template": ("下载填报模板", "Download a template"),
     "upload.template_help": (
         "模板使用目录中的标准指标名称与单位，前几行给出了数值的写法示例。长表：一行一个数据；宽表：一行一个指标、一列一个年份。",
@@ -212,3 +218,17 @@ def at(key: str, lang: str = "zh", **values: Any) -> str:
     """The label ``key`` in ``lang`` with ``{placeholders}`` filled (``KeyError`` if missing)."""
     text = TEXT[key][LANGS.index(lang) if lang in LANGS else 0]
     return text.format(**values) if values else text
+
+
+def md(text: object) -> str:
+    """``text`` made inert for Streamlit's Markdown: no links, emphasis, HTML or ``:colour[]``.
+
+    Every element that takes a label (``st.subheader``, ``st.error``, ``st.caption``…)
+    reads Markdown, and file names, cell values and user names are not ours to format.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def atmd(key: str, lang: str = "zh", **values: Any) -> str:
+    """:func:`at` for a Markdown context: every filled-in value goes through :func:`md`."""
+    return at(key, lang, **{k: md(v) if isinstance(v, str) else v for k, v in values.items()})

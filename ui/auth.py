@@ -24,7 +24,7 @@ import streamlit as st
 
 from db import users
 from db.session import get_engine, read_session, write_session
-from ui.analyst_text import at
+from ui.analyst_text import at, atmd
 from ui.filters import current_lang
 from ui.navigation import PageSpec
 from ui.settings import require_login
@@ -187,7 +187,7 @@ def login_form(*, where: str = "main") -> None:
         try:
             st.login()
         except Exception as exc:  # e.g. Authlib not installed, incomplete [auth]
-            st.error(at("login.oidc_unavailable", lang, reason=str(exc)))
+            st.error(atmd("login.oidc_unavailable", lang, reason=str(exc)))
 
 
 def logout() -> None:
@@ -209,7 +209,7 @@ def account_sidebar() -> None:
     if user is not None:
         with st.sidebar:
             st.caption(
-                at("login.signed_in", lang, name=user.display_name, role=user.role_label(lang))
+                atmd("login.signed_in", lang, name=user.display_name, role=user.role_label(lang))
             )
             logout_button()
         return
