@@ -75,6 +75,7 @@ files = st.file_uploader(
     key="upload_files",
 )
 
+shown: set[str] = set()
 for upload in files or []:
     data = upload.getvalue()
     st.divider()
@@ -85,6 +86,7 @@ for upload in files or []:
         )
         continue
     sha = hashlib.sha256(data).hexdigest()
+    shown.add(sha)
     done: BatchResult | None = st.session_state[COMMITTED].get(sha)
     if done is not None:
         if done.status == "loaded":
@@ -154,6 +156,9 @@ for upload in files or []:
         on_click=_commit,
         args=(sha, data, upload.name),
     )
+
+for gone in set(st.session_state[PREVIEWS]) - shown:  # files removed from the uploader
+    del st.session_state[PREVIEWS][gone]
 
 st.divider()
 st.subheader(at("upload.template", lang), anchor=False)
