@@ -130,9 +130,7 @@ def lockout_seconds(failures: int) -> float:
     """How long a name stays locked after ``failures`` failures in a row."""
     if failures < FREE_ATTEMPTS:
         return 0.0
-    return float(
-        min(BASE_LOCK_SECONDS * 2 ** (failures - FREE_ATTEMPTS), MAX_LOCK_SECONDS)
-    )
+    return float(min(BASE_LOCK_SECONDS * 2 ** (failures - FREE_ATTEMPTS), MAX_LOCK_SECONDS))
 
 
 def retry_after(failures: int, last_failed_at: datetime | None, now: datetime) -> float:
@@ -186,9 +184,7 @@ def normalise_username(username: str) -> str:
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise InvalidRoleError(
-            f"未知角色 {role!r}，可选 {', '.join(ROLES)} (unknown role)"
-        )
+        raise InvalidRoleError(f"未知角色 {role!r}，可选 {', '.join(ROLES)} (unknown role)")
     return role
 
 
@@ -221,9 +217,7 @@ def get_user(session: Session, username: str) -> UserInfo | None:
 
 
 def list_users(session: Session) -> list[UserInfo]:
-    return [
-        UserInfo.of(u) for u in session.scalars(select(User).order_by(User.username))
-    ]
+    return [UserInfo.of(u) for u in session.scalars(select(User).order_by(User.username))]
 
 
 def create_user(
@@ -310,9 +304,7 @@ def verify_password(
         name = normalise_username(username)
     except InvalidUsernameError:
         _burn_one_verification(password or "")
-        raise LoginFailedError(
-            "用户名或密码错误 (wrong user name or password)"
-        ) from None
+        raise LoginFailedError("用户名或密码错误 (wrong user name or password)") from None
     user = session.scalar(select(User).where(User.username == name))
     if user is None:
         wait = UNKNOWN_NAMES.retry_after(name, now)
@@ -334,9 +326,7 @@ def verify_password(
             .values(failed_logins=User.failed_logins + 1, last_failed_at=now)
         )
         session.flush()
-        raise LoginFailedError(
-            "用户名或密码错误 (wrong user name or password)"
-        ) from None
+        raise LoginFailedError("用户名或密码错误 (wrong user name or password)") from None
     if not user.active:
         raise LoginFailedError("用户名或密码错误 (wrong user name or password)")
     if _hasher.check_needs_rehash(user.password_hash):
