@@ -7,12 +7,14 @@ Business rules live in db/, etl/ and ui/; each page reads the filters chosen her
 import streamlit as st
 
 from ui.auth import account_sidebar, may_browse, navigation_pages
+from ui.data import start_run
 from ui.filters import language_switch, sidebar_filters
 from ui.i18n import t
 from ui.navigation import PAGES, run_through_app
 from ui.theme import PAGE_CSS
 
 run_through_app()  # a fresh server's first run: hand over to st.navigation before any widget
+start_run()  # one look at the data version; every cached read of this run is keyed on it
 lang = language_switch()
 st.set_page_config(page_title=t("app.title", lang), page_icon="🚦", layout="wide")
 

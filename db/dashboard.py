@@ -109,18 +109,15 @@ def overview(session: Session, *, filters: Filters) -> OverviewData:
     year = int(series["year"].max())
     changed = with_change(series, indicators)
     targets = queries.target_series(session, filters=filters)
-    changed = changed.merge(targets, on=["code", "year"], how="left")
-    changed = with_completion(changed, indicators)
-
-    latest = changed.sort_values("year").groupby("code").tail(1)
-    this_year = changed[changed["year"] == year]
-    kpis = _kpi_rows(indicators, latest, series)
-    tiles = _tiles(indicators, categories, this_year)
-    last_years = latest.merge(indicators[["code", "category"]], on="code")
-    tiles["latest_year"] = tiles["category"].map(last_years.groupby("category")["year"].max())
-    completion = this_year[this_year["target"].notna()].merge(
+    changed = with_completion(changed.merge(targets, on=["code", "year"], how="left"), indicators)
+    changed = changed.merge(
         indicators[["code", "category", "name_zh", "name_en", "unit"]], on="code"
     )
+    latest = changed.sort_values("year").drop_duplicates("code", keep="last")
+    this_year = changed[changed["year"] == year]
+    kpis = _kpi_rows(indicators, latest, series)
+    tiles = _tiles(categories, indicators, this_year, latest)
+    completion = this_year[this_year["target"].notna()]
     return OverviewData(year, indicators, kpis, tiles, completion, categories)
 
 
@@ -133,40 +130,54 @@ def _kpi_rows(indicators: pd.DataFrame, latest: pd.DataFrame, series: pd.DataFra
             if first is not None:
                 codes.append(first)
     order = {code: i for i, code in enumerate(codes)}
-    spark = series.groupby("code")["value"].apply(list)
-    cards = indicators[indicators["code"].isin(codes)].merge(latest, on="code", how="left")
-    cards["spark"] = cards["code"].map(spark)
-    cards["spark"] = cards["spark"].apply(lambda v: v if isinstance(v, list) else [])
+    spark = series.groupby("code")["value"].agg(list)
+    figures = latest.drop(columns=["category", "name_zh", "name_en", "unit"])
+    cards = indicators[indicators["code"].isin(codes)].merge(figures, on="code", how="left")
+    cards["spark"] = [spark.get(code, []) for code in cards["code"]]
     return cards.sort_values("code", key=lambda c: c.map(order), ignore_index=True)
 
 
 def _tiles(
-    indicators: pd.DataFrame, categories: pd.DataFrame, this_year: pd.DataFrame
+    categories: pd.DataFrame,
+    indicators: pd.DataFrame,
+    this_year: pd.DataFrame,
+    latest: pd.DataFrame,
 ) -> pd.DataFrame:
-    rows = []
-    for cat in categories.itertuples():
-        members = indicators[indicators["category"] == cat.code]
-        figures = this_year[this_year["code"].isin(members["code"])]
-        movers = figures[figures["favourable"].notna() & figures["change"].notna()]
-        score = movers["change"].abs() * movers["favourable"]
-        best = movers.loc[score.idxmax()] if len(movers) and score.max() > 0 else None
-        rows.append(
-            {
-                "category": cat.code,
-                "name_zh": cat.name_zh,
-                "name_en": cat.name_en,
-                "indicators": len(members),
-                "reported": int(figures["code"].nunique()),
-                "improved": int((figures["favourable"] > 0).sum()),
-                "worsened": int((figures["favourable"] < 0).sum()),
-                "targets": int(figures["target"].notna().sum()),
-                "met": int(figures["met"].fillna(False).astype(bool).sum()),
-                "best": None if best is None else best["code"],
-                "best_change": None if best is None else float(best["change"]),
-                "best_kind": None if best is None else best["change_kind"],
-            }
+    """Per category, in one grouped pass over the year's figures."""
+    figures = this_year.assign(
+        improved=this_year["favourable"] > 0,
+        worsened=this_year["favourable"] < 0,
+        targeted=this_year["target"].notna(),
+        achieved=this_year["met"].eq(True),
+        score=this_year["change"].abs() * this_year["favourable"],
+    )
+    counts = figures.groupby("category").agg(
+        reported=("code", "nunique"),
+        improved=("improved", "sum"),
+        worsened=("worsened", "sum"),
+        targets=("targeted", "sum"),
+        met=("achieved", "sum"),
+    )
+    movers = (
+        figures[figures["score"] > 0].sort_values("score").drop_duplicates("category", keep="last")
+    )
+    best = movers.set_index("category")[["code", "change", "change_kind", "name_zh", "name_en"]]
+    best.columns = ["best", "best_change", "best_kind", "best_name_zh", "best_name_en"]
+    tiles = (
+        categories[["code", "name_zh", "name_en"]]
+        .rename(columns={"code": "category"})
+        .merge(indicators.groupby("category").size().rename("indicators"), on="category")
+        .merge(counts, on="category", how="left")
+        .merge(best, on="category", how="left")
+        .merge(
+            latest.groupby("category")["year"].max().rename("latest_year"),
+            on="category",
+            how="left",
         )
-    return pd.DataFrame(rows)
+    )
+    number = ["reported", "improved", "worsened", "targets", "met"]
+    tiles[number] = tiles[number].fillna(0).astype(int)
+    return tiles
 
 
 # ---- 分类趋势 By category ---------------------------------------------------------------

@@ -415,19 +415,34 @@ def coverage(session: Session, *, filters: Filters) -> pd.DataFrame:
     """How many regions have a figure, per indicator and year: ``code, year, regions, city``.
 
     ``city`` is 1 when the 全市 row is among them. Pairs without any figure are absent.
+    Observations are counted alone (from the covering index, no table rows touched) and
+    only the ~1,000 counts are joined to the catalog: joining first made SQLite fetch
+    every row of a million-row store — 1.4 s instead of ~60 ms.
     """
-    has_city = func.max(case((Observation.region == CITY_WIDE, 1), else_=0))
+    counted = select(
+        Observation.indicator_id, Observation.year, func.count().label("regions")
+    ).where(*_year_scope(Observation.year, filters))
+    if filters.regions:
+        counted = counted.where(Observation.region.in_(filters.regions))
+    counts = counted.group_by(Observation.year, Observation.indicator_id).subquery("counts")
+    city = Observation.__table__.alias("city")
     stmt = _indicator_scope(
-        select(Indicator.code, Observation.year, func.count().label("regions"), has_city).join(
-            Indicator, Indicator.id == Observation.indicator_id
+        select(Indicator.code, counts.c.year, counts.c.regions, city.c.id.is_not(None))
+        .select_from(counts)
+        .join(Indicator, Indicator.id == counts.c.indicator_id)
+        .outerjoin(
+            city,
+            and_(
+                city.c.indicator_id == counts.c.indicator_id,
+                city.c.year == counts.c.year,
+                city.c.region == CITY_WIDE,
+            ),
         ),
         filters,
         None,
-    ).where(*_year_scope(Observation.year, filters))
-    if filters.regions:
-        stmt = stmt.where(Observation.region.in_(filters.regions))
-    stmt = stmt.group_by(Indicator.code, Observation.year)
+    )
     frame = pd.DataFrame(session.execute(stmt).all(), columns=["code", "year", "regions", "city"])
+    frame["city"] = frame["city"].astype(int)
     return frame.sort_values(["code", "year"], ignore_index=True)
 
 
@@ -435,17 +450,20 @@ def region_coverage(session: Session, *, filters: Filters, regions: Sequence[str
     """How many indicators each region has figures for, per year: ``region, year, indicators``.
 
     Asked for a named list of regions (the page shows a readable number of them), so the
-    region index is read for those regions only.
+    region index is read for those regions only; the catalog scope is applied to the
+    indicator ids first, so no observation row is joined.
     """
     if not regions:
         return pd.DataFrame(columns=["region", "year", "indicators"])
-    stmt = _indicator_scope(
-        select(Observation.region, Observation.year, func.count().label("indicators")).join(
-            Indicator, Indicator.id == Observation.indicator_id
-        ),
-        filters,
-        None,
-    ).where(Observation.region.in_(list(regions)), *_year_scope(Observation.year, filters))
-    stmt = stmt.group_by(Observation.region, Observation.year)
+    in_scope = _indicator_scope(select(Indicator.id), filters, None).scalar_subquery()
+    stmt = (
+        select(Observation.region, Observation.year, func.count().label("indicators"))
+        .where(
+            Observation.region.in_(list(regions)),
+            Observation.indicator_id.in_(in_scope),
+            *_year_scope(Observation.year, filters),
+        )
+        .group_by(Observation.region, Observation.year)
+    )
     frame = pd.DataFrame(session.execute(stmt).all(), columns=["region", "year", "indicators"])
     return frame.sort_values(["region", "year"], ignore_index=True)

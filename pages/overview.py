@@ -44,7 +44,7 @@ tiles = data.tiles.to_dict("records")
 for start in range(0, len(tiles), 3):
     for column, tile in zip(st.columns(3), tiles[start : start + 3], strict=False):
         with column:
-            cards.category_tile(tile, year=year, lang=lang, indicators=data.indicators)
+            cards.category_tile(tile, year=year, lang=lang)
 
 st.subheader(t("overview.completion", lang))
 if data.completion.empty:

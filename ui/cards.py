@@ -84,33 +84,30 @@ def kpi_card(card: Mapping[str, Any], *, year: int, lang: str) -> None:
             st.caption(md_escape(" · ".join(notes)))
 
 
-def category_tile(tile: Mapping[str, Any], *, year: int, lang: str, indicators: Any) -> None:
+def category_tile(tile: Mapping[str, Any], *, year: int, lang: str) -> None:
     """A category's year in a few lines, and a link to its trends (filters kept)."""
     with st.container(border=True, key=f"tile-{_css_key(tile['category'])}", height="stretch"):
-        st.markdown(f"#### {md_escape(name(tile, lang))}")
+        lines = [f"#### {md_escape(name(tile, lang))}"]
         if tile["reported"] == 0:
             latest = tile.get("latest_year")
-            if _missing(latest):
-                st.caption(t("tile.never", lang))
-            else:
-                st.caption(t("tile.none", lang, year=year, latest=int(latest)))
-        else:
-            st.markdown(
-                t(
-                    "tile.reported",
-                    lang,
-                    reported=tile["reported"],
-                    total=tile["indicators"],
-                    year=year,
-                )
+            note = (
+                t("tile.never", lang)
+                if _missing(latest)
+                else t("tile.none", lang, year=year, latest=int(latest))
             )
-            st.markdown(t("tile.moves", lang, up=tile["improved"], down=tile["worsened"]))
+            lines.append(f":gray[{note}]")
+        else:
+            reported, total = tile["reported"], tile["indicators"]
+            lines.append(t("tile.reported", lang, reported=reported, total=total, year=year))
+            lines.append(t("tile.moves", lang, up=tile["improved"], down=tile["worsened"]))
             if tile["targets"]:
-                st.markdown(t("tile.targets", lang, met=tile["met"], total=tile["targets"]))
-            if tile.get("best"):
-                row = indicators[indicators["code"] == tile["best"]].iloc[0].to_dict()
+                lines.append(t("tile.targets", lang, met=tile["met"], total=tile["targets"]))
+            if isinstance(tile.get("best"), str):
+                best = {"name_zh": tile["best_name_zh"], "name_en": tile["best_name_en"]}
                 change = format_change(tile["best_change"], tile["best_kind"], lang)
-                st.caption(md_escape(t("tile.best", lang, name=name(row, lang), change=change)))
+                text = t("tile.best", lang, name=md_escape(name(best, lang)), change=change)
+                lines.append(f":gray[{text}]")
+        st.markdown("\n\n".join(lines))
         st.page_link(
             "pages/category.py",
             label=t("tile.open", lang),

@@ -2,7 +2,7 @@
 
 Every read goes through :func:`read`, which keys Streamlit's cache on the database URL
 and the store's *data version* (:func:`db.queries.data_version`, one tiny query on the
-batch table per run). A batch that lands or is rolled back — in this process or any
+batch table, read once per run by :func:`start_run`). A batch that lands or is rolled back — in this process or any
 other replica — changes the version, so the next run reads fresh figures; unchanged data
 is served from the cache.
 """
@@ -33,9 +33,27 @@ def engine() -> Engine:
     return get_engine(database_url())
 
 
-def data_version() -> str:
+_VERSION_STATE = "_tqi_data_version"
+
+
+def start_run() -> None:
+    """``app.py``, once per run: read the data version for every :func:`read` of the run.
+
+    Buttons write in callbacks, which Streamlit runs before the script, so a batch loaded
+    by a click is already counted. Code that writes in the middle of a run calls this
+    again before reading.
+    """
+    st.session_state[_VERSION_STATE] = _query_version()
+
+
+def _query_version() -> str:
     with read_session(engine()) as session:
         return queries.data_version(session)
+
+
+def data_version() -> str:
+    """This run's data version (read now if ``app.py`` has not read it)."""
+    return st.session_state.get(_VERSION_STATE) or _query_version()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

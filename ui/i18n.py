@@ -43,9 +43,10 @@ TEXT: dict[str, tuple[str, str]] = {
     # empty store / edge states
     "empty.title": ("数据库中还没有指标数据", "The store has no figures yet"),
     "empty.body": (
-        "可以先加载**示例数据**浏览看板（合成数据，非真实统计，可随时在数据上传页回滚），或由统计员上传批次文件。",
+        "可以先加载**示例数据**浏览看板（合成数据，非真实统计；作为一个批次载入，可像其他批次一样回滚），或由统计员上传批次文件。",
         "Load the **sample data** to explore the dashboard (synthetic figures, not real statistics; "
-        "it can be rolled back like any batch), or have an analyst upload a batch file.",
+        "it is loaded as one batch and can be rolled back like any other), or have an analyst "
+        "upload a batch file.",
     ),
     "empty.load_sample": ("加载示例数据", "Load sample data"),
     "empty.loading": ("正在加载示例数据…", "Loading the sample data…"),
