@@ -51,8 +51,9 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\d)")
 class ExtractedFigure:
     """One figure the report states, in the indicator's canonical unit.
 
-    ``start``/``end`` delimit the figure as written (``3万余件``) in the repaired text,
-    ``sentence_start`` the sentence it sits in; ``matched_by`` is ``phrasing`` or ``name``.
+    ``start``/``end`` delimit the figure as written (``3万余件``) in the repaired text and
+    ``line`` is its line there (what validation messages point to); ``matched_by`` says
+    whether a catalog phrasing or a bare name/alias found it.
     """
 
     indicator_code: str
