@@ -72,7 +72,14 @@ def kpi_card(card: Mapping[str, Any], *, year: int, lang: str) -> None:
     with st.container(border=True, key=f"kpi-{_css_key(code)}", height="stretch"):
         st.metric(
             md_escape(label),
-            format_value(card.get("value"), unit, lang, qualifier=card.get("qualifier"), code=code),
+            format_value(
+                card.get("value"),
+                unit,
+                lang,
+                qualifier=card.get("qualifier"),
+                code=code,
+                compact=True,
+            ),
             delta=delta,
             delta_color="inverse" if card["direction"] == "down" else "normal",
             delta_description=description,

@@ -225,28 +225,41 @@ def category_small_multiples(
                 col=col + 1,
             )
             seen.add(label)
-        flat = not part["value"].abs().gt(0).any()
         fig.update_yaxes(
             title_text=scale.label,
             title_font_size=13,
             tickformat=",",
             rangemode="normal" if ind["unit"] == "%" else "tozero",
-            range=[0, 1] if flat else None,
+            **_small_count_axis(part["value"] / scale.divisor),
             row=row + 1,
             col=col + 1,
         )
         fig.update_xaxes(row=row + 1, col=col + 1, **_year_axis(part["year"], narrow=True))
     fig.update_annotations(font={"size": 15})
+    height = _grid_height(rows)
     fig.update_layout(
         template=TEMPLATE_NAME,
         title={"text": plain(title)},
-        height=_grid_height(rows),
+        height=height,
         showlegend=by_region,
         hovermode="closest",
+        margin={"t": 120},
+        # above the subplot titles, not on top of them
+        legend={"y": 1 + 44 / (height - 136), "yanchor": "bottom"},
     )
     fig.update_xaxes(tickfont_size=12, tickangle=0)
     fig.update_yaxes(tickfont_size=12)
     return fig
+
+
+def _small_count_axis(values: pd.Series) -> dict:
+    """Whole-number ticks for small counts (no "2.5 accidents"); a flat zero line gets 0–1."""
+    top = float(values.abs().max()) if len(values) else 0.0
+    if top == 0:
+        return {"range": [0, 1], "dtick": 1}
+    if top <= 10 and (values.dropna() % 1 == 0).all():
+        return {"dtick": 1 if top <= 6 else 2}
+    return {}
 
 
 def _grid_height(rows: int) -> int:

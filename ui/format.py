@@ -26,12 +26,14 @@ def _trim(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def format_number(value: float | None, lang: str = "zh", *, digits: int = 2) -> str:
+def format_number(
+    value: float | None, lang: str = "zh", *, digits: int = 2, compact: bool = False
+) -> str:
     """A plain number the way a reader in ``lang`` expects it.
 
     Chinese: ``1,650`` below 10,000, then ``3.21万`` and ``1.23亿``. English: thousands
-    separators (``32,100``), then ``339.68 million`` so a card stays readable. Decimals
-    are kept only when they matter.
+    separators (``32,100``), then ``339.68 million`` — or ``339.7M`` with ``compact``
+    (KPI cards). Decimals are kept only when they matter.
     """
     if _missing(value):
         return "—"
@@ -41,10 +43,11 @@ def format_number(value: float | None, lang: str = "zh", *, digits: int = 2) -> 
         return _trim(f"{value / 1e8:,.{digits}f}") + "亿"
     if lang == "zh" and magnitude >= 1e4:
         return _trim(f"{value / 1e4:,.{digits}f}") + "万"
-    if lang != "zh" and magnitude >= 1e9:
-        return _trim(f"{value / 1e9:,.{digits}f}") + " billion"
     if lang != "zh" and magnitude >= 1e6:
-        return _trim(f"{value / 1e6:,.{digits}f}") + " million"
+        scaled, word, short = (1e9, " billion", "B") if magnitude >= 1e9 else (1e6, " million", "M")
+        if compact:
+            return _trim(f"{value / scaled:,.1f}") + short
+        return _trim(f"{value / scaled:,.{digits}f}") + word
     if magnitude >= 100 or value == int(value):
         return f"{value:,.0f}"
     return _trim(f"{value:,.{digits}f}")
@@ -57,11 +60,12 @@ def format_value(
     *,
     qualifier: str | None = None,
     code: str | None = None,
+    compact: bool = False,
 ) -> str:
-    """Number, unit and qualifier: ``≥3.2万辆次``, ``93.3%``, ``≥32,000 vehicle checks``."""
+    """Number, unit and qualifier: ``≥3.2万辆次``, ``93.3%``, ``≥32,000 vehicles``."""
     if _missing(value):
         return "—"
-    number = qualifier_symbol(qualifier) + format_number(value, lang)
+    number = qualifier_symbol(qualifier) + format_number(value, lang, compact=compact)
     if unit == "%":
         return f"{number}%"
     label = unit_label(unit, lang, code=code)
