@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from db import queries
+from db import coverage, queries
 from db.queries import Filters
 
 HEADLINE_CODES: tuple[str, ...] = (
@@ -287,7 +287,7 @@ class CoverageData:
 
 def coverage_view(session: Session, *, filters: Filters) -> CoverageData:
     indicators = queries.list_indicators(session, filters=filters)
-    cells = queries.coverage(session, filters=filters)
+    cells = coverage.coverage(session, filters=filters)
     bounds = queries.year_bounds(session)
     years: list[int] = []
     if bounds is not None and not cells.empty:
@@ -300,7 +300,7 @@ def coverage_view(session: Session, *, filters: Filters) -> CoverageData:
         .astype(float)
     )
     names = list(filters.regions) or queries.list_regions(session)
-    by_region = queries.region_coverage(
+    by_region = coverage.region_coverage(
         session, filters=filters, regions=names[:MAX_COVERAGE_REGIONS]
     )
     region_matrix = (

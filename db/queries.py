@@ -139,7 +139,7 @@ def list_indicators(session: Session, *, filters: Filters = Filters()) -> pd.Dat
 # ---- the headline series -------------------------------------------------------------
 
 
-def _indicator_scope(stmt: Select, filters: Filters, codes: Sequence[str] | None) -> Select:
+def indicator_scope(stmt: Select, filters: Filters, codes: Sequence[str] | None) -> Select:
     stmt = stmt.join(Category, Category.id == Indicator.category_id).where(
         Indicator.active.is_(True)
     )
@@ -150,7 +150,7 @@ def _indicator_scope(stmt: Select, filters: Filters, codes: Sequence[str] | None
     return stmt
 
 
-def _year_scope(column, filters: Filters) -> list:  # type: ignore[no-untyped-def]
+def year_scope(column, filters: Filters) -> list:  # type: ignore[no-untyped-def]
     conds = []
     if filters.year_from is not None:
         conds.append(column >= filters.year_from)
@@ -173,8 +173,8 @@ def _combined(regions_clause, filters: Filters, codes: Sequence[str] | None) -> 
         func.min(table.qualifier).label("qualifier"),
         func.count().label("n"),
     ).join(Indicator, Indicator.id == table.indicator_id)
-    stmt = _indicator_scope(stmt, filters, codes)
-    return stmt.where(regions_clause, *_year_scope(table.year, filters)).group_by(
+    stmt = indicator_scope(stmt, filters, codes)
+    return stmt.where(regions_clause, *year_scope(table.year, filters)).group_by(
         Indicator.code, table.year, Indicator.aggregation
     )
 
@@ -194,13 +194,13 @@ def city_series(
         frame["source"] = "regions"
         return _tidy(frame[SERIES_COLUMNS])
 
-    city_stmt = _indicator_scope(
+    city_stmt = indicator_scope(
         select(Indicator.code, Observation.year, Observation.value, Observation.qualifier).join(
             Indicator, Indicator.id == Observation.indicator_id
         ),
         filters,
         codes,
-    ).where(Observation.region == CITY_WIDE, *_year_scope(Observation.year, filters))
+    ).where(Observation.region == CITY_WIDE, *year_scope(Observation.year, filters))
     city = pd.DataFrame(session.execute(city_stmt).all(), columns=SERIES_COLUMNS[:4])
     city["source"] = "city"
 
@@ -229,15 +229,15 @@ def _codes_with_city_gaps(
     obs = Observation.__table__
     first = (
         select(func.min(obs.c.year))
-        .where(obs.c.indicator_id == Indicator.id, *_year_scope(obs.c.year, filters))
+        .where(obs.c.indicator_id == Indicator.id, *year_scope(obs.c.year, filters))
         .scalar_subquery()
     )
     last = (
         select(func.max(obs.c.year))
-        .where(obs.c.indicator_id == Indicator.id, *_year_scope(obs.c.year, filters))
+        .where(obs.c.indicator_id == Indicator.id, *year_scope(obs.c.year, filters))
         .scalar_subquery()
     )
-    spans = session.execute(_indicator_scope(select(Indicator.code, first, last), filters, codes))
+    spans = session.execute(indicator_scope(select(Indicator.code, first, last), filters, codes))
     counts = city.groupby("code")["year"].nunique().to_dict() if len(city) else {}
     return [
         code
@@ -269,14 +269,14 @@ def target_series(
     )
     city_value = func.max(case((Target.region == CITY_WIDE, Target.value)))
     value = func.coalesce(city_value, district_value) if filters.city_wide else district_value
-    stmt = _indicator_scope(
+    stmt = indicator_scope(
         select(Indicator.code, Target.year, value.label("target")).join(
             Indicator, Indicator.id == Target.indicator_id
         ),
         filters,
         codes,
     )
-    stmt = stmt.where(*_year_scope(Target.year, filters)).group_by(
+    stmt = stmt.where(*year_scope(Target.year, filters)).group_by(
         Indicator.code, Target.year, Indicator.aggregation
     )
     frame = pd.DataFrame(session.execute(stmt).all(), columns=["code", "year", "target"])
@@ -304,7 +304,7 @@ def region_values(
         if filters.regions
         else Observation.region != CITY_WIDE
     )
-    base = _indicator_scope(
+    base = indicator_scope(
         select(
             Indicator.code,
             Observation.year,
@@ -314,7 +314,7 @@ def region_values(
         ).join(Indicator, Indicator.id == Observation.indicator_id),
         filters,
         codes,
-    ).where(regions_clause, *_year_scope(Observation.year, filters))
+    ).where(regions_clause, *year_scope(Observation.year, filters))
     if max_regions is not None:
         top = _top_regions(session, filters, codes, regions_clause, max_regions)
         if not top:
@@ -340,7 +340,7 @@ def _top_regions(
     obs = Observation.__table__.alias("latest_obs")
     latest = (
         select(func.max(obs.c.year))
-        .where(obs.c.indicator_id == Indicator.id, *_year_scope(obs.c.year, filters))
+        .where(obs.c.indicator_id == Indicator.id, *year_scope(obs.c.year, filters))
         .scalar_subquery()
     )
     rank = func.row_number().over(
@@ -360,7 +360,7 @@ def _top_regions(
     return top
 
 
-# ---- one indicator, coverage ---------------------------------------------------------
+# ---- one indicator ---------------------------------------------------------
 
 
 def indicator_figures(
@@ -395,7 +395,7 @@ def indicator_figures(
         )
         .join(Indicator, Indicator.id == Observation.indicator_id)
         .outerjoin(Batch, Batch.id == Observation.batch_id)
-        .where(Indicator.code == code, *_year_scope(Observation.year, filters))
+        .where(Indicator.code == code, *year_scope(Observation.year, filters))
         .order_by(Observation.year.desc(), Observation.region)
     )
     if filters.regions:
@@ -409,61 +409,3 @@ def indicator_figures(
     )
     frame["qualifier"] = frame["qualifier"].astype("object").where(frame["qualifier"].notna(), None)
     return frame
-
-
-def coverage(session: Session, *, filters: Filters) -> pd.DataFrame:
-    """How many regions have a figure, per indicator and year: ``code, year, regions, city``.
-
-    ``city`` is 1 when the 全市 row is among them. Pairs without any figure are absent.
-    Observations are counted alone (from the covering index, no table rows touched) and
-    only the ~1,000 counts are joined to the catalog: joining first made SQLite fetch
-    every row of a million-row store — 1.4 s instead of ~60 ms.
-    """
-    counted = select(
-        Observation.indicator_id, Observation.year, func.count().label("regions")
-    ).where(*_year_scope(Observation.year, filters))
-    if filters.regions:
-        counted = counted.where(Observation.region.in_(filters.regions))
-    counts = counted.group_by(Observation.year, Observation.indicator_id).subquery("counts")
-    city = Observation.__table__.alias("city")
-    stmt = _indicator_scope(
-        select(Indicator.code, counts.c.year, counts.c.regions, city.c.id.is_not(None))
-        .select_from(counts)
-        .join(Indicator, Indicator.id == counts.c.indicator_id)
-        .outerjoin(
-            city,
-            and_(
-                city.c.indicator_id == counts.c.indicator_id,
-                city.c.year == counts.c.year,
-                city.c.region == CITY_WIDE,
-            ),
-        ),
-        filters,
-        None,
-    )
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=["code", "year", "regions", "city"])
-    frame["city"] = frame["city"].astype(int)
-    return frame.sort_values(["code", "year"], ignore_index=True)
-
-
-def region_coverage(session: Session, *, filters: Filters, regions: Sequence[str]) -> pd.DataFrame:
-    """How many indicators each region has figures for, per year: ``region, year, indicators``.
-
-    Asked for a named list of regions (the page shows a readable number of them), so the
-    region index is read for those regions only; the catalog scope is applied to the
-    indicator ids first, so no observation row is joined.
-    """
-    if not regions:
-        return pd.DataFrame(columns=["region", "year", "indicators"])
-    in_scope = _indicator_scope(select(Indicator.id), filters, None).scalar_subquery()
-    stmt = (
-        select(Observation.region, Observation.year, func.count().label("indicators"))
-        .where(
-            Observation.region.in_(list(regions)),
-            Observation.indicator_id.in_(in_scope),
-            *_year_scope(Observation.year, filters),
-        )
-        .group_by(Observation.region, Observation.year)
-    )
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=["region", "year", "indicators"])
-    return frame.sort_values(["region", "year"], ignore_index=True)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
-from db import dashboard, queries
+from db import coverage, dashboard, queries
 from db.models import Batch, Indicator, Observation, Target
 from db.queries import Filters
 from db.session import read_session, write_session
@@ -169,11 +169,11 @@ def test_empty_store(engine: Engine) -> None:
         assert queries.list_regions(s) == []
         assert queries.city_series(s, filters=Filters()).empty
         overview = dashboard.overview(s, filters=Filters())
-        coverage = dashboard.coverage_view(s, filters=Filters())
+        cover = dashboard.coverage_view(s, filters=Filters())
         category = dashboard.category_view(s, filters=Filters(), category="safety")
         detail = dashboard.indicator_view(s, filters=Filters(), code=HAZARDS)
     assert overview.year is None
-    assert coverage.years == []
+    assert cover.years == []
     assert category.series.empty
     assert detail.series.empty
 
@@ -193,8 +193,8 @@ def test_indicator_figures_name_their_batch_and_target(filled: Engine) -> None:
 
 def test_coverage_counts_regions(filled: Engine) -> None:
     with read_session(filled) as s:
-        cells = queries.coverage(s, filters=Filters())
-        by_region = queries.region_coverage(s, filters=Filters(), regions=["东区", "北区"])
+        cells = coverage.coverage(s, filters=Filters())
+        by_region = coverage.region_coverage(s, filters=Filters(), regions=["东区", "北区"])
         view = dashboard.coverage_view(s, filters=Filters(categories=("safety",)))
     got = {(r.code, int(r.year)): (r.regions, r.city) for r in cells.itertuples(index=False)}
     assert got[(HAZARDS, 2019)] == (3, 1)
@@ -284,7 +284,7 @@ def test_city_series_reads_the_region_index(sqlite_url: str) -> None:
     engine = get_engine(sqlite_url)
     fill(engine)
     with read_session(engine) as s:
-        stmt = queries._indicator_scope(  # the statement city_series runs first
+        stmt = queries.indicator_scope(  # the statement city_series runs first
             select(Indicator.code, Observation.year, Observation.value).join(
                 Indicator, Indicator.id == Observation.indicator_id
             ),

@@ -14,6 +14,17 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ui.chartkit import (
+    bar_room,
+    grid_height,
+    has_cjk,
+    hover_texts,
+    max_abs,
+    plain,
+    small_count_axis,
+    year_axis,
+    year_title,
+)
 from ui.format import axis_scale, format_percent, format_value, qualifier_symbol
 from ui.i18n import name, region_label, t, unit_label
 from ui.theme import (
@@ -26,40 +37,6 @@ from ui.theme import (
     region_color,
     safe_filename,
 )
-
-
-def _year_axis(years: pd.Series | list[int], *, narrow: bool = False) -> dict:
-    """Whole years as ticks; every year when they fit, else every 2nd or 5th."""
-    values = [int(y) for y in years] if len(years) else [0]
-    span = max(values) - min(values)
-    room = 5 if narrow else 12
-    step = 1 if span <= room else 2 if span <= 2 * room else 5
-    return {"tickformat": "d", "dtick": step, "tick0": min(values)}
-
-
-def plain(text: object) -> str:
-    """Catalog or file text for a plotly label: plotly reads ``<b>``/``<a>`` tags in
-    labels, so angle brackets are turned into entities it shows literally."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _max_abs(*columns: pd.Series) -> float:
-    values = [float(c.abs().max()) for c in columns if c is not None and len(c.dropna())]
-    return max(values) if values else math.nan
-
-
-def _hover(
-    values: pd.Series, qualifiers: pd.Series | None, unit: str, lang: str, code: str | None
-) -> list[str]:
-    qualifiers = qualifiers if qualifiers is not None else pd.Series([None] * len(values))
-    return [
-        format_value(v, unit, lang, qualifier=q, code=code)
-        for v, q in zip(values, qualifiers, strict=True)
-    ]
-
-
-def _year_title(lang: str, years: pd.Series) -> dict:
-    return {"title": {"text": t("chart.year", lang)}, **_year_axis(years)}
 
 
 def trend_chart(
@@ -80,7 +57,7 @@ def trend_chart(
     (≥/≈) get an open marker and the symbol in their label.
     """
     targets = targets if targets is not None else pd.DataFrame(columns=["year", "target"])
-    scale = axis_scale(_max_abs(df["value"], targets["target"]), unit, lang, code=code)
+    scale = axis_scale(max_abs(df["value"], targets["target"]), unit, lang, code=code)
     fig = go.Figure()
     groups = df.groupby(series, sort=False) if series else [(None, df)]
     names = list(df[series].unique()) if series else []
@@ -102,7 +79,7 @@ def trend_chart(
                 mode="lines+markers",
                 line={"color": line_color},
                 marker={"symbol": symbols, "size": 9, "color": line_color},
-                customdata=_hover(part["value"], qualifiers, unit, lang, code),
+                customdata=hover_texts(part["value"], qualifiers, unit, lang, code),
                 hovertemplate=f"{label}<br>%{{x}}: %{{customdata}}<extra></extra>",
             )
         )
@@ -116,14 +93,14 @@ def trend_chart(
                 mode="lines+markers",
                 line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
                 marker={"symbol": "line-ew-open", "size": 14, "color": TARGET_COLOR},
-                customdata=_hover(targets["target"], None, unit, lang, code),
+                customdata=hover_texts(targets["target"], None, unit, lang, code),
                 hovertemplate=f"{t('chart.target', lang)}<br>%{{x}}: %{{customdata}}<extra></extra>",
             )
         )
     fig.update_layout(
         template=TEMPLATE_NAME,
         title={"text": plain(title)},
-        xaxis=_year_title(lang, pd.concat([df["year"], targets["year"]])),
+        xaxis=year_title(lang, pd.concat([df["year"], targets["year"]])),
         yaxis={
             "title": {"text": scale.label},
             "rangemode": "tozero" if unit != "%" else "normal",
@@ -189,7 +166,7 @@ def category_small_multiples(
         rows=rows,
         cols=columns,
         subplot_titles=subtitles,
-        vertical_spacing=min(0.3, 90 / _grid_height(rows)),
+        vertical_spacing=min(0.3, 90 / grid_height(rows)),
         horizontal_spacing=0.07,
     )
     regions = list(df["region"].unique()) if "region" in df else []
@@ -198,7 +175,7 @@ def category_small_multiples(
     for i, ind in enumerate(shown.to_dict("records")):
         row, col = divmod(i, columns)
         part = df[df["code"] == ind["code"]]
-        scale = axis_scale(_max_abs(part["value"]), ind["unit"], lang, code=ind["code"])
+        scale = axis_scale(max_abs(part["value"]), ind["unit"], lang, code=ind["code"])
         groups = part.groupby("region", sort=False) if by_region else [("全市", part)]
         for region, line in groups:
             line = line.sort_values("year")
@@ -216,7 +193,7 @@ def category_small_multiples(
                     mode="lines+markers",
                     line={"color": line_color, "width": 2.5},
                     marker={"size": 6, "color": line_color},
-                    customdata=_hover(
+                    customdata=hover_texts(
                         line["value"], line.get("qualifier"), ind["unit"], lang, ind["code"]
                     ),
                     hovertemplate=f"{label}<br>%{{x}}: %{{customdata}}<extra></extra>",
@@ -230,13 +207,13 @@ def category_small_multiples(
             title_font_size=13,
             tickformat=",",
             rangemode="normal" if ind["unit"] == "%" else "tozero",
-            **_small_count_axis(part["value"] / scale.divisor),
+            **small_count_axis(part["value"] / scale.divisor),
             row=row + 1,
             col=col + 1,
         )
-        fig.update_xaxes(row=row + 1, col=col + 1, **_year_axis(part["year"], narrow=True))
+        fig.update_xaxes(row=row + 1, col=col + 1, **year_axis(part["year"], narrow=True))
     fig.update_annotations(font={"size": 15})
-    height = _grid_height(rows)
+    height = grid_height(rows)
     fig.update_layout(
         template=TEMPLATE_NAME,
         title={"text": plain(title)},
@@ -250,20 +227,6 @@ def category_small_multiples(
     fig.update_xaxes(tickfont_size=12, tickangle=0)
     fig.update_yaxes(tickfont_size=12)
     return fig
-
-
-def _small_count_axis(values: pd.Series) -> dict:
-    """Whole-number ticks for small counts (no "2.5 accidents"); a flat zero line gets 0–1."""
-    top = float(values.abs().max()) if len(values) else 0.0
-    if top == 0:
-        return {"range": [0, 1], "dtick": 1}
-    if top <= 10 and (values.dropna() % 1 == 0).all():
-        return {"dtick": 1 if top <= 6 else 2}
-    return {}
-
-
-def _grid_height(rows: int) -> int:
-    return 120 + 290 * rows
 
 
 def region_bar(
@@ -283,9 +246,9 @@ def region_bar(
     rate reads against the city's without ever being added to it.
     """
     df = df.sort_values("value", ascending=True)
-    scale = axis_scale(_max_abs(df["value"]), unit, lang, code=code)
+    scale = axis_scale(max_abs(df["value"]), unit, lang, code=code)
     labels = [plain(region_label(r, lang)) for r in df["region"]]
-    text = _hover(df["value"], df.get("qualifier"), unit, lang, code)
+    text = hover_texts(df["value"], df.get("qualifier"), unit, lang, code)
     fig = go.Figure(
         go.Bar(
             x=df["value"] / scale.divisor,
@@ -311,7 +274,7 @@ def region_bar(
         title={"text": plain(title), "subtitle": {"text": plain(subtitle)}},
         xaxis={
             "title": {"text": scale.label},
-            "range": [0, _bar_room(df["value"], scale.divisor)],
+            "range": [0, bar_room(df["value"], scale.divisor)],
             "tickformat": ",",
         },
         yaxis={"title": {"text": ""}},
@@ -319,12 +282,6 @@ def region_bar(
         showlegend=False,
     )
     return fig
-
-
-def _bar_room(values: pd.Series, divisor: float) -> float:
-    """Axis end leaving room for the value printed after the longest bar."""
-    top = float(values.max()) / divisor if len(values) else 1.0
-    return max(top * 1.25, 1.0)
 
 
 def completion_chart(df: pd.DataFrame, *, title: str, lang: str = "zh") -> go.Figure:
@@ -450,9 +407,5 @@ def chart_filename(subject: str, years: tuple[int, int] | None = None, *, extra:
     if years:
         start, end = years
         span = f"{start}" if start == end else f"{start}-{end}"
-        parts.append(f"{span}年" if _has_cjk(subject) else span)
+        parts.append(f"{span}年" if has_cjk(subject) else span)
     return safe_filename("_".join(parts))
-
-
-def _has_cjk(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
