@@ -47,12 +47,8 @@ data = read(
 )
 label = name(by_code[category], lang)
 if data.series.empty:
-    what = cards.years_label(filters, lang)
-    if filters.regions:
-        what = t("empty.regions", lang, regions="、".join(filters.regions))
-    cards.no_data(
-        t("empty.filtered", lang, what=f"{t('empty.category', lang, name=label)}；{what}")
-    )
+    subject = t("empty.category", lang, name=cards.md_escape(label))
+    cards.no_data(cards.filtered_out(filters, lang, subject=subject))
     st.stop()
 
 start, end = int(data.series["year"].min()), int(data.series["year"].max())

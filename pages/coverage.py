@@ -22,10 +22,7 @@ if not read(queries.has_observations):
 
 data = read(dashboard.coverage_view, filters=filters)
 if not data.years:
-    what = cards.years_label(filters, lang)
-    if filters.regions:
-        what = t("empty.regions", lang, regions="、".join(filters.regions))
-    cards.no_data(t("empty.filtered", lang, what=what))
+    cards.no_data(cards.filtered_out(filters, lang))
     st.stop()
 
 start, end = data.years[0], data.years[-1]

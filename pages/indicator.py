@@ -44,8 +44,8 @@ st.caption(
     t(
         "indicator.meta",
         lang,
-        category=name(categories[meta["category"]], lang),
-        unit=unit_label(unit, lang, code=code),
+        category=cards.md_escape(name(categories[meta["category"]], lang)),
+        unit=cards.md_escape(unit_label(unit, lang, code=code)),
         rule=t(f"rule.{meta['aggregation']}", lang),
         direction=t(f"direction.{meta['direction']}", lang),
     )
@@ -55,7 +55,7 @@ if meta.get("description") and lang == "zh":
 
 series = data.series
 if series.empty:
-    cards.no_data(t("indicator.no_data", lang) + " " + cards.years_label(filters, lang))
+    cards.no_data(cards.filtered_out(filters, lang, subject=t("indicator.no_data", lang)))
     st.stop()
 
 latest = series.iloc[-1]

@@ -23,7 +23,7 @@ if not read(queries.has_observations):
 
 data = read(dashboard.overview, filters=filters)
 if data.year is None:
-    cards.no_data(t("empty.filtered", lang, what=cards.years_label(filters, lang)))
+    cards.no_data(cards.filtered_out(filters, lang))
     st.stop()
 year = data.year
 st.caption(t("overview.caption", lang, year=year, scope=cards.scope_label(filters, lang)))

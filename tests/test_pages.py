@@ -215,3 +215,11 @@ def test_catalog_text_is_never_markup(sample_store: str) -> None:
     label = at.metric[0].label
     assert label.startswith("\\*\\*审批\\*\\*\\<img")  # Markdown-escaped, shown literally
     assert all("<img" not in h.proto.body for h in at.get("html"))
+
+
+def test_region_names_from_files_are_never_markup(store: str) -> None:
+    region = "[点我](http://example.com)"
+    _store_with(store, [("safety.drills", 2020, region, 5.0), ("safety.drills", 2021, region, 6.0)])
+    at = open_page("pages/overview.py", regions=region)
+    assert "\\[点我\\]\\(http" in texts(at)  # shown as typed, not as a link
+    assert "[点我](http" not in texts(at)

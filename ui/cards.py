@@ -48,7 +48,7 @@ def kpi_card(card: Mapping[str, Any], *, year: int, lang: str) -> None:
     code, unit = card["code"], card["unit"]
     rule = t(f"rule.{card['aggregation']}", lang)
     direction = t(f"direction.{card['direction']}", lang)
-    help_text = t("kpi.help", lang, name=label, rule=rule, direction=direction)
+    help_text = t("kpi.help", lang, name=md_escape(label), rule=rule, direction=direction)
     has_value = not _missing(card.get("value"))
     change = card.get("change")
     delta: str | int | None = None
@@ -142,15 +142,22 @@ def scope_label(filters: Any, lang: str) -> str:
     """Whose figures these are: 全市 (city-wide) or the chosen districts combined."""
     if filters.city_wide:
         return t("scope.city", lang)
-    return t("scope.regions", lang, regions="、".join(filters.districts))
+    return t("scope.regions", lang, regions=md_escape("、".join(filters.districts)))
 
 
-def years_label(filters: Any, lang: str) -> str:
-    if filters.year_from is None:
-        return ""
-    if filters.year_from == filters.year_to:
-        return t("empty.year", lang, year=filters.year_from)
-    return t("empty.years", lang, start=filters.year_from, end=filters.year_to)
+def filtered_out(filters: Any, lang: str, *, subject: str = "") -> str:
+    """Why a page has nothing to show: the years, or the regions, the filters ask for."""
+    if filters.regions:
+        what = t("empty.regions", lang, regions=md_escape("、".join(filters.regions)))
+    elif filters.year_from is None:
+        what = ""
+    elif filters.year_from == filters.year_to:
+        what = t("empty.year", lang, year=filters.year_from)
+    else:
+        what = t("empty.years", lang, start=filters.year_from, end=filters.year_to)
+    if subject:
+        what = f"{subject}；{what}" if lang == "zh" else f"{subject}; {what}"
+    return t("empty.filtered", lang, what=what)
 
 
 def _css_key(code: str) -> str:
