@@ -55,6 +55,47 @@ def small_count_axis(values: pd.Series) -> dict:
     return {}
 
 
+def grid_layout(
+    rows: int,
+    columns: int,
+    titles: list[str],
+    *,
+    vertical_spacing: float,
+    horizontal_spacing: float = 0.07,
+) -> dict:
+    """Axes and panel titles of a ``rows`` × ``columns`` grid, as a layout dict.
+
+    What ``make_subplots`` computes, without building (and validating) a figure for it:
+    panel ``i`` (row by row) uses axes ``x{i+1}``/``y{i+1}``, ``x``/``y`` for the first.
+    """
+    width = (1 - (columns - 1) * horizontal_spacing) / columns
+    height = (1 - (rows - 1) * vertical_spacing) / rows
+    layout: dict = {"annotations": []}
+    for i, title in enumerate(titles):
+        row, col = divmod(i, columns)
+        suffix = "" if i == 0 else str(i + 1)
+        left = col * (width + horizontal_spacing)
+        top = 1 - row * (height + vertical_spacing)
+        x_domain = [max(0.0, left), min(1.0, left + width)]  # float dust stays inside [0, 1]
+        y_domain = [max(0.0, top - height), min(1.0, top)]
+        layout[f"xaxis{suffix}"] = {"domain": x_domain, "anchor": f"y{suffix}"}
+        layout[f"yaxis{suffix}"] = {"domain": y_domain, "anchor": f"x{suffix}"}
+        layout["annotations"].append(
+            {
+                "text": title,
+                "x": left + width / 2,
+                "y": top,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 15},
+            }
+        )
+    return layout
+
+
 def grid_height(rows: int) -> int:
     return 120 + 290 * rows
 

@@ -10,7 +10,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.format import format_change, format_percent, format_value
+from ui.format import (
+    format_change,
+    format_number,
+    format_percent,
+    format_value,
+    qualifier_symbol,
+)
 from ui.i18n import name, region_label, t, unit_label
 from ui.theme import BAD_COLOR, GOOD_COLOR
 
@@ -55,28 +61,25 @@ def _fit(rows: int) -> int:
 
 
 def year_table(series: pd.DataFrame, indicators: pd.DataFrame, *, lang: str, key: str) -> None:
-    """Indicators (and regions) down, years across, every figure formatted."""
-    meta = indicators.set_index("code")
-    rows = []
-    for (code, region), part in series.groupby(["code", "region"], sort=False):
-        ind = meta.loc[code]
-        row = {
-            t("col.indicator", lang): name(ind.to_dict(), lang),
-            t("col.region", lang): region_label(str(region), lang),
-            t("col.unit", lang): unit_label(ind["unit"], lang, code=code),
-        }
-        for item in part.itertuples():
-            row[str(item.year)] = (
-                format_value(item.value, ind["unit"], lang, qualifier=item.qualifier, code=code)
-                .removesuffix(unit_label(ind["unit"], lang, code=code))
-                .strip()
-                or "—"
-            )
-        rows.append(row)
-    frame = pd.DataFrame(rows)
-    years = sorted(c for c in frame.columns if c.isdigit())
-    head = [t("col.indicator", lang), t("col.region", lang), t("col.unit", lang)]
-    st.dataframe(frame[head + years].fillna("—"), hide_index=True, key=key, width="stretch")
+    """Indicators (and regions) down, years across; numbers formatted, the unit in its
+    own column."""
+    meta = indicators.set_index("code").to_dict("index")
+    texts = [
+        qualifier_symbol(q) + format_number(v, lang)
+        for v, q in zip(series["value"], series["qualifier"], strict=True)
+    ]
+    grid = series.assign(text=texts).pivot(index=["code", "region"], columns="year", values="text")
+    order = {code: i for i, code in enumerate(indicators["code"])}  # catalog order, not A–Z
+    grid = grid.sort_index(key=lambda level: level.map(order) if level.name == "code" else level)
+    codes = grid.index.get_level_values("code")
+    head = {
+        t("col.indicator", lang): [name(meta[c], lang) for c in codes],
+        t("col.region", lang): [region_label(r, lang) for r in grid.index.get_level_values(1)],
+        t("col.unit", lang): [unit_label(meta[c]["unit"], lang, code=c) for c in codes],
+    }
+    years = {str(y): grid[y].fillna("—").tolist() for y in sorted(grid.columns)}
+    frame = pd.DataFrame({**head, **years})
+    st.dataframe(frame, hide_index=True, key=key, width="stretch", height=_fit(len(frame)))
 
 
 def figures_table(figures: pd.DataFrame, *, unit: str, code: str, lang: str, key: str) -> None:
