@@ -76,23 +76,20 @@ class Batch(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_name: Mapped[str] = mapped_column(String(500))
-    source_kind: Mapped[str] = mapped_column(
-        String(20), default="file"
-    )  # file | report | sample
+    source_kind: Mapped[str] = mapped_column(String(20), default="file")  # file | report | sample
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     loaded_by: Mapped[str] = mapped_column(String(100), default="")
-    loaded_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    # Set from Python (the server's local clock) like rolled_back_at, so the two compare.
+    loaded_at: Mapped[datetime] = mapped_column(
+        DateTime, default=datetime.now, server_default=func.now()
+    )
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
     inserted: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     skipped: Mapped[int] = mapped_column(Integer, default=0)
-    warnings: Mapped[str] = mapped_column(
-        Text, default="[]"
-    )  # JSON list of warning dicts
-    status: Mapped[str] = mapped_column(
-        String(20), default="active"
-    )  # active | rolled_back
+    warnings: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of warning dicts
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active | rolled_back
     rolled_back_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     rolled_back_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
@@ -144,9 +141,7 @@ class Revision(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"))
-    kind: Mapped[str] = mapped_column(
-        String(12), default="observation"
-    )  # observation | target
+    kind: Mapped[str] = mapped_column(String(12), default="observation")  # observation | target
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
     year: Mapped[int] = mapped_column(Integer)
     region: Mapped[str] = mapped_column(String(100))
@@ -164,9 +159,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")
-    role: Mapped[str] = mapped_column(
-        String(20), default="viewer"
-    )  # viewer | analyst | admin
+    role: Mapped[str] = mapped_column(String(20), default="viewer")  # viewer | analyst | admin
     password_hash: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())

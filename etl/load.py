@@ -353,41 +353,55 @@ def batch_warnings(batch: Batch) -> list[dict]:
 
 
 def batch_figures(session: Session, batch_id: int) -> pd.DataFrame:
-    """Every figure the batch inserted or changed: the value before and after."""
+    """Every figure the batch inserted or changed: the value before and after.
+
+    Qualifier and note are the figure's current ones while the batch still holds it.
+    """
     r = Revision.__table__
+    o = Observation.__table__
+    holds = (
+        (o.c.indicator_id == r.c.indicator_id)
+        & (o.c.year == r.c.year)
+        & (o.c.region == r.c.region)
+        & (o.c.batch_id == r.c.batch_id)
+        & (r.c.kind == "observation")
+    )
+    columns = [
+        "category",
+        "indicator_code",
+        "indicator",
+        "kind",
+        "year",
+        "region",
+        "old_value",
+        "new_value",
+        "unit",
+        "qualifier",
+        "note",
+        "existed",
+    ]
     rows = session.execute(
         select(
-            Category.name_zh.label("category"),
-            Indicator.code.label("indicator_code"),
-            Indicator.name_zh.label("indicator"),
+            Category.name_zh,
+            Indicator.code,
+            Indicator.name_zh,
             r.c.kind,
             r.c.year,
             r.c.region,
             r.c.old_value,
             r.c.new_value,
             Indicator.unit,
+            o.c.qualifier,
+            o.c.note,
             r.c.existed,
         )
+        .select_from(r.outerjoin(o, holds))
         .join(Indicator, Indicator.id == r.c.indicator_id)
         .join(Category, Category.id == Indicator.category_id)
         .where(r.c.batch_id == batch_id)
         .order_by(Indicator.display_order, r.c.year, r.c.region)
     ).all()
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "category",
-            "indicator_code",
-            "indicator",
-            "kind",
-            "year",
-            "region",
-            "old_value",
-            "new_value",
-            "unit",
-            "existed",
-        ],
-    )
+    frame = pd.DataFrame(rows, columns=columns)
     frame["change"] = np.where(frame["existed"].astype(bool), "updated", "inserted")
     return frame.drop(columns="existed")
 

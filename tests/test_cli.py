@@ -173,21 +173,19 @@ def test_rollback_command(sqlite_url: str, tmp_path: Path) -> None:
     assert [b["status"] for b in listed] == ["rolled_back", "rolled_back"]
 
 
-def test_template_loads_once_filled(sqlite_url: str, tmp_path: Path) -> None:
-    out = tmp_path / "template.csv"
-    assert etl(sqlite_url, "template", "--out", str(out)).returncode == 0
-    text = out.read_bytes().decode("utf-8-sig")
-    assert "行政审批办理量" in text and "管养公路平均优良路率" in text
-    rows = list(csv.DictReader(io.StringIO(text)))
-    assert len(rows) == 48
-    filled = [r for r in rows if r["数值"]]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(filled)
-    path = write(tmp_path, "filled.csv", buffer.getvalue())
-    done = etl(sqlite_url, "load", str(path), "--json")
+@pytest.mark.parametrize(("layout", "fmt"), [("long", "csv"), ("wide", "csv"), ("wide", "xlsx")])
+def test_template_loads_as_shipped(sqlite_url: str, tmp_path: Path, layout: str, fmt: str) -> None:
+    out = tmp_path / f"template.{fmt}"
+    made = etl(sqlite_url, "template", "--layout", layout, "--format", fmt, "--out", str(out))
+    assert made.returncode == 0, made.stderr.decode()
+    if fmt == "csv":
+        text = out.read_bytes().decode("utf-8-sig")
+        assert "行政审批办理量" in text and "管养公路平均优良路率" in text
+        assert len(list(csv.DictReader(io.StringIO(text)))) == 48
+    done = etl(sqlite_url, "load", str(out), "--json")
     assert done.returncode == 0, done.stdout.decode()
-    wide = tmp_path / "wide.xlsx"
-    made = etl(sqlite_url, "template", "--layout", "wide", "--format", "xlsx", "--out", str(wide))
-    assert made.returncode == 0 and wide.read_bytes().startswith(b"PK")
+    result = json.loads(done.stdout)
+    assert result["status"] == "loaded"
+    assert result["counts"]["inserted"] == (
+        48 if layout == "long" else 2 * (48 - 7)
+    )  # no epidemic figures after 2022

@@ -147,7 +147,10 @@ def figures_table(figures: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
             at("col.year", lang): [_cell(r["year"]) for r in records],
             at("col.region", lang): [_cell(r["region"]) for r in records],
             at("col.old_value", lang): [exact_value(r["old_value"], r["unit"]) for r in records],
-            at("col.new_value", lang): [exact_value(r["new_value"], r["unit"]) for r in records],
+            at("col.new_value", lang): [
+                exact_value(r["new_value"], r["unit"], r.get("qualifier")) for r in records
+            ],
+            at("col.note", lang): [_cell(r.get("note")) for r in records],
             at("col.change", lang): [at(f"change.{r['change']}", lang) for r in records],
         },
         dtype=object,
