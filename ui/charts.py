@@ -22,6 +22,7 @@ from ui.chartkit import (
     max_abs,
     plain,
     small_count_axis,
+    vertical_marker,
     year_axis,
     year_title,
 )
@@ -30,7 +31,6 @@ from ui.i18n import name, region_label, t, unit_label
 from ui.theme import (
     CITY_COLOR,
     GAP_COLOR,
-    MUTED_COLOR,
     TARGET_COLOR,
     TEMPLATE_NAME,
     category_color,
@@ -58,58 +58,64 @@ def trend_chart(
     """
     targets = targets if targets is not None else pd.DataFrame(columns=["year", "target"])
     scale = axis_scale(max_abs(df["value"], targets["target"]), unit, lang, code=code)
-    fig = go.Figure()
+    traces = []
     groups = df.groupby(series, sort=False) if series else [(None, df)]
     names = list(df[series].unique()) if series else []
     for key, part in groups:
         part = part.sort_values("year")
         qualifiers = part.get("qualifier")
         marked = [qualifier_symbol(q) for q in part.get("qualifier", [None] * len(part))]
-        symbols = ["circle-open" if mark else "circle" for mark in marked]
         line_color = color or CITY_COLOR
         label = t("city", lang)
         if series:
             label = plain(region_label(str(key), lang))
             line_color = region_color(str(key), names)
-        fig.add_trace(
-            go.Scatter(
-                x=part["year"],
-                y=part["value"] / scale.divisor,
-                name=label,
-                mode="lines+markers",
-                line={"color": line_color},
-                marker={"symbol": symbols, "size": 9, "color": line_color},
-                customdata=hover_texts(part["value"], qualifiers, unit, lang, code),
-                hovertemplate=f"{label}<br>%{{x}}: %{{customdata}}<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": part["year"].tolist(),
+                "y": (part["value"] / scale.divisor).tolist(),
+                "name": label,
+                "mode": "lines+markers",
+                "line": {"color": line_color},
+                "marker": {
+                    "symbol": ["circle-open" if mark else "circle" for mark in marked],
+                    "size": 9,
+                    "color": line_color,
+                },
+                "customdata": hover_texts(part["value"], qualifiers, unit, lang, code),
+                "hovertemplate": f"{label}<br>%{{x}}: %{{customdata}}<extra></extra>",
+            }
         )
     if len(targets):
         targets = targets.sort_values("year")
-        fig.add_trace(
-            go.Scatter(
-                x=targets["year"],
-                y=targets["target"] / scale.divisor,
-                name=t("chart.target", lang),
-                mode="lines+markers",
-                line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
-                marker={"symbol": "line-ew-open", "size": 14, "color": TARGET_COLOR},
-                customdata=hover_texts(targets["target"], None, unit, lang, code),
-                hovertemplate=f"{t('chart.target', lang)}<br>%{{x}}: %{{customdata}}<extra></extra>",
-            )
+        label = t("chart.target", lang)
+        traces.append(
+            {
+                "type": "scatter",
+                "x": targets["year"].tolist(),
+                "y": (targets["target"] / scale.divisor).tolist(),
+                "name": label,
+                "mode": "lines+markers",
+                "line": {"color": TARGET_COLOR, "dash": "dash", "width": 2},
+                "marker": {"symbol": "line-ew-open", "size": 14, "color": TARGET_COLOR},
+                "customdata": hover_texts(targets["target"], None, unit, lang, code),
+                "hovertemplate": f"{label}<br>%{{x}}: %{{customdata}}<extra></extra>",
+            }
         )
-    fig.update_layout(
-        template=TEMPLATE_NAME,
-        title={"text": plain(title)},
-        xaxis=year_title(lang, pd.concat([df["year"], targets["year"]])),
-        yaxis={
+    layout = {
+        "template": TEMPLATE_NAME,
+        "title": {"text": plain(title)},
+        "xaxis": year_title(lang, pd.concat([df["year"], targets["year"]])),
+        "yaxis": {
             "title": {"text": scale.label},
             "rangemode": "tozero" if unit != "%" else "normal",
             "tickformat": ",",
         },
-        showlegend=bool(series) or len(targets) > 0,
-        height=420,
-    )
-    return fig
+        "showlegend": bool(series) or len(targets) > 0,
+        "height": 420,
+    }
+    return go.Figure(data=traces, layout=layout)
 
 
 def kpi_sparkline(
@@ -117,25 +123,24 @@ def kpi_sparkline(
 ) -> go.Figure:
     """A bare line of a KPI's recent values (no axes, no labels) for cards and slides."""
     ys = [float(v) for v in values]
-    fig = go.Figure(
-        go.Scatter(
-            y=ys,
-            mode="lines",
-            line={"color": color, "width": 3},
-            fill="tozeroy",
-            fillcolor="rgba(0,0,0,0.04)",
-            hoverinfo="skip",
-        )
-    )
-    fig.update_layout(
-        template=TEMPLATE_NAME,
-        height=height,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        xaxis={"visible": False},
-        yaxis={"visible": False, "range": [min([*ys, 0]) * 0.95, max([*ys, 0]) * 1.05 or 1]},
-        showlegend=False,
-    )
-    return fig
+    trace = {
+        "type": "scatter",
+        "y": ys,
+        "mode": "lines",
+        "line": {"color": color, "width": 3},
+        "fill": "tozeroy",
+        "fillcolor": "rgba(0,0,0,0.04)",
+        "hoverinfo": "skip",
+    }
+    layout = {
+        "template": TEMPLATE_NAME,
+        "height": height,
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        "xaxis": {"visible": False},
+        "yaxis": {"visible": False, "range": [min([*ys, 0]) * 0.95, max([*ys, 0]) * 1.05 or 1]},
+        "showlegend": False,
+    }
+    return go.Figure(data=[trace], layout=layout)
 
 
 def category_small_multiples(
@@ -241,41 +246,35 @@ def region_bar(
     """
     df = df.sort_values("value", ascending=True)
     scale = axis_scale(max_abs(df["value"]), unit, lang, code=code)
-    labels = [plain(region_label(r, lang)) for r in df["region"]]
     text = hover_texts(df["value"], df.get("qualifier"), unit, lang, code)
-    fig = go.Figure(
-        go.Bar(
-            x=df["value"] / scale.divisor,
-            y=labels,
-            orientation="h",
-            marker={"color": color or CITY_COLOR},
-            text=text,
-            textposition="outside",
-            cliponaxis=False,
-            customdata=text,
-            hovertemplate="%{y}: %{customdata}<extra></extra>",
-        )
-    )
-    if reference is not None and not math.isnan(reference):
-        fig.add_vline(
-            x=reference / scale.divisor,
-            line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
-            annotation_text=f"{t('city', lang)} {format_value(reference, unit, lang, code=code)}",
-            annotation_position="top",
-        )
-    fig.update_layout(
-        template=TEMPLATE_NAME,
-        title={"text": plain(title), "subtitle": {"text": plain(subtitle)}},
-        xaxis={
+    bar = {
+        "type": "bar",
+        "x": (df["value"] / scale.divisor).tolist(),
+        "y": [plain(region_label(r, lang)) for r in df["region"]],
+        "orientation": "h",
+        "marker": {"color": color or CITY_COLOR},
+        "text": text,
+        "textposition": "outside",
+        "cliponaxis": False,
+        "customdata": text,
+        "hovertemplate": "%{y}: %{customdata}<extra></extra>",
+    }
+    layout = {
+        "template": TEMPLATE_NAME,
+        "title": {"text": plain(title), "subtitle": {"text": plain(subtitle)}},
+        "xaxis": {
             "title": {"text": scale.label},
             "range": [0, bar_room(df["value"], scale.divisor)],
             "tickformat": ",",
         },
-        yaxis={"title": {"text": ""}},
-        height=max(260, 90 + 48 * len(df)),
-        showlegend=False,
-    )
-    return fig
+        "yaxis": {"title": {"text": ""}},
+        "height": max(260, 90 + 48 * len(df)),
+        "showlegend": False,
+    }
+    if reference is not None and not math.isnan(reference):
+        label = f"{t('city', lang)} {format_value(reference, unit, lang, code=code)}"
+        layout.update(vertical_marker(reference / scale.divisor, label))
+    return go.Figure(data=[bar], layout=layout)
 
 
 def completion_chart(df: pd.DataFrame, *, title: str, lang: str = "zh") -> go.Figure:
@@ -284,37 +283,28 @@ def completion_chart(df: pd.DataFrame, *, title: str, lang: str = "zh") -> go.Fi
     Bars in the category colour, a dashed line at 100 %, the percentage on each bar.
     """
     df = df.sort_values("completion", ascending=True)
-    labels = [plain(name(r, lang)) for r in df.to_dict("records")]
-    text = [format_percent(v) for v in df["completion"]]
-    fig = go.Figure(
-        go.Bar(
-            x=df["completion"],
-            y=labels,
-            orientation="h",
-            marker={"color": [category_color(c) for c in df["category"]]},
-            text=text,
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
-        )
-    )
-    fig.add_vline(
-        x=100,
-        line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
-        annotation_text=t("chart.full", lang),
-        annotation_position="top",
-        annotation_font_color=MUTED_COLOR,
-    )
+    bar = {
+        "type": "bar",
+        "x": df["completion"].tolist(),
+        "y": [plain(name(r, lang)) for r in df.to_dict("records")],
+        "orientation": "h",
+        "marker": {"color": [category_color(c) for c in df["category"]]},
+        "text": [format_percent(v) for v in df["completion"]],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "hovertemplate": "%{y}: %{x:.1f}%<extra></extra>",
+    }
     high = max(110.0, float(df["completion"].max()) * 1.12) if len(df) else 110.0
-    fig.update_layout(
-        template=TEMPLATE_NAME,
-        title={"text": plain(title)},
-        xaxis={"title": {"text": t("chart.completion", lang)}, "range": [0, high]},
-        yaxis={"title": {"text": ""}},
-        height=max(260, 110 + 52 * len(df)),
-        showlegend=False,
-    )
-    return fig
+    layout = {
+        "template": TEMPLATE_NAME,
+        "title": {"text": plain(title)},
+        "xaxis": {"title": {"text": t("chart.completion", lang)}, "range": [0, high]},
+        "yaxis": {"title": {"text": ""}},
+        "height": max(260, 110 + 52 * len(df)),
+        "showlegend": False,
+        **vertical_marker(100, t("chart.full", lang)),
+    }
+    return go.Figure(data=[bar], layout=layout)
 
 
 def coverage_heatmap(
@@ -343,39 +333,38 @@ def coverage_heatmap(
             for label, color in zip(labels, row_colors, strict=True)
         ]
     top = float(full) if full else float(max(1.0, matrix.max().max() if matrix.size else 1.0))
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=[str(c) for c in matrix.columns],
-            y=list(range(len(labels))),
-            text=text,
-            customdata=[[label] * len(matrix.columns) for label in labels],
-            texttemplate="%{text}",
-            textfont={"size": 12},
-            colorscale=[[0.0, "#dbe9f6"], [1.0, "#2f6aa3"]],
-            zmin=0,
-            zmax=top,
-            xgap=2,
-            ygap=2,
-            colorbar={
-                "title": {"text": count_label},
-                "thickness": 14,
-                "dtick": max(1, round(top / 5)),
-            },
-            hovertemplate=f"%{{customdata}} · %{{x}}<br>{count_label}: %{{text}}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        template=TEMPLATE_NAME,
-        title={"text": plain(title)},
-        plot_bgcolor=GAP_COLOR,
-        xaxis={
+    heatmap = {
+        "type": "heatmap",
+        "z": [[None if math.isnan(v) else v for v in row] for row in z],
+        "x": [str(c) for c in matrix.columns],
+        "y": list(range(len(labels))),
+        "text": text,
+        "customdata": [[label] * len(matrix.columns) for label in labels],
+        "texttemplate": "%{text}",
+        "textfont": {"size": 12},
+        "colorscale": [[0.0, "#dbe9f6"], [1.0, "#2f6aa3"]],
+        "zmin": 0,
+        "zmax": top,
+        "xgap": 2,
+        "ygap": 2,
+        "colorbar": {
+            "title": {"text": count_label},
+            "thickness": 14,
+            "dtick": max(1, round(top / 5)),
+        },
+        "hovertemplate": f"%{{customdata}} · %{{x}}<br>{count_label}: %{{text}}<extra></extra>",
+    }
+    layout = {
+        "template": TEMPLATE_NAME,
+        "title": {"text": plain(title)},
+        "plot_bgcolor": GAP_COLOR,
+        "xaxis": {
             "title": {"text": t("chart.year", lang)},
             "side": "top",
             "type": "category",
             "showgrid": False,
         },
-        yaxis={
+        "yaxis": {
             "autorange": "reversed",
             "showgrid": False,
             "tickfont": {"size": 13},
@@ -383,10 +372,10 @@ def coverage_heatmap(
             "tickvals": list(range(len(labels))),
             "ticktext": ticks,
         },
-        height=max(300, 140 + 26 * len(matrix)),
-        margin={"t": 110},
-    )
-    return fig
+        "height": max(300, 140 + 26 * len(matrix)),
+        "margin": {"t": 110},
+    }
+    return go.Figure(data=[heatmap], layout=layout)
 
 
 def chart_filename(subject: str, years: tuple[int, int] | None = None, *, extra: str = "") -> str:
