@@ -17,13 +17,14 @@ Rules worth knowing:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from db import coverage, queries
+from db.models import CITY_WIDE
 from db.queries import Filters
 
 HEADLINE_CODES: tuple[str, ...] = (
@@ -43,13 +44,18 @@ MAX_REGIONS = 10
 """By-region charts show at most this many regions (the largest in the latest year)."""
 
 
-def with_change(series: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+def with_change(
+    series: pd.DataFrame, indicators: pd.DataFrame, *, history: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """``series`` (code, year, value, …) plus ``prev, change, change_kind, favourable``.
 
-    ``change_kind`` is ``pct`` (per cent) or ``pp`` (percentage points, for rates).
+    ``change_kind`` is ``pct`` (per cent) or ``pp`` (percentage points, for rates). The
+    previous year's figure is looked up in ``history`` (default: ``series`` itself), so
+    a few rows can be compared against a whole series.
     """
+    history = series if history is None else history
     frame = series.merge(indicators[["code", "unit", "direction"]], on="code", how="left")
-    prev = series[["code", "year", "value"]].assign(year=series["year"] + 1)
+    prev = history[["code", "year", "value"]].assign(year=history["year"] + 1)
     frame = frame.merge(prev.rename(columns={"value": "prev"}), on=["code", "year"], how="left")
     is_rate = frame["unit"].eq("%")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -107,14 +113,14 @@ def overview(session: Session, *, filters: Filters) -> OverviewData:
     if series.empty:
         return OverviewData(None, indicators, empty, empty, empty, categories)
     year = int(series["year"].max())
-    changed = with_change(series, indicators)
+    # Each indicator's latest figure (the overview year's, where it has one) is all the
+    # cards, tiles and targets show; the rest of the series only feeds sparklines.
+    latest = series.sort_values("year").drop_duplicates("code", keep="last")
+    latest = with_change(latest, indicators, history=series)
     targets = queries.target_series(session, filters=filters)
-    changed = with_completion(changed.merge(targets, on=["code", "year"], how="left"), indicators)
-    changed = changed.merge(
-        indicators[["code", "category", "name_zh", "name_en", "unit"]], on="code"
-    )
-    latest = changed.sort_values("year").drop_duplicates("code", keep="last")
-    this_year = changed[changed["year"] == year]
+    latest = with_completion(latest.merge(targets, on=["code", "year"], how="left"), indicators)
+    latest = latest.merge(indicators[["code", "category", "name_zh", "name_en", "unit"]], on="code")
+    this_year = latest[latest["year"] == year]
     kpis = _kpi_rows(indicators, latest, series)
     tiles = _tiles(categories, indicators, this_year, latest)
     completion = this_year[this_year["target"].notna()]
@@ -212,8 +218,8 @@ def category_view(
     scoped = Filters(filters.year_from, filters.year_to, (category,), filters.regions)
     indicators = queries.list_indicators(session, filters=scoped)
     city = queries.city_series(session, filters=scoped)
-    changed = with_change(city, indicators)
-    latest = changed.sort_values("year").groupby("code").tail(1)
+    latest = city.sort_values("year").drop_duplicates("code", keep="last")
+    latest = with_change(latest, indicators, history=city)
     table = indicators.merge(latest, on="code", how="inner")
     truncated = False
     if by_region:
@@ -257,7 +263,9 @@ def indicator_view(session: Session, *, filters: Filters, code: str) -> Indicato
     targets = queries.target_series(session, filters=scoped, codes=[code])
     series = with_completion(series.merge(targets, on=["code", "year"], how="left"), row)
     regions = queries.region_values(session, filters=scoped, codes=[code], max_regions=MAX_REGIONS)
-    figures = queries.indicator_figures(session, code=code, filters=scoped, max_regions=MAX_REGIONS)
+    # The table lists the figures the charts show: 全市 and the same (at most 10) districts.
+    shown = filters.regions or (CITY_WIDE, *sorted(set(regions["region"])))
+    figures = queries.indicator_figures(session, code=code, filters=replace(scoped, regions=shown))
     figures = with_completion(figures.assign(code=code), row).drop(columns=["code"])
     return IndicatorData(row.iloc[0].to_dict(), series, regions, figures)
 

@@ -363,14 +363,11 @@ def _top_regions(
 # ---- one indicator ---------------------------------------------------------
 
 
-def indicator_figures(
-    session: Session, *, code: str, filters: Filters, max_regions: int | None = None
-) -> pd.DataFrame:
+def indicator_figures(session: Session, *, code: str, filters: Filters) -> pd.DataFrame:
     """Every figure of one indicator with its target and the batch that last set it.
 
     Columns: ``year, region, value, qualifier, note, batch_id, batch_source, loaded_at,
-    target``. The chosen regions, else 全市 and every district — or, with
-    ``max_regions``, 全市 and the districts with the largest figures in the latest year.
+    target``. The chosen regions, else every region (全市 included).
     """
     target = (
         select(Target.value)
@@ -400,9 +397,6 @@ def indicator_figures(
     )
     if filters.regions:
         stmt = stmt.where(Observation.region.in_(filters.regions))
-    elif max_regions is not None:
-        top = _top_regions(session, filters, [code], Observation.region != CITY_WIDE, max_regions)
-        stmt = stmt.where(Observation.region.in_([CITY_WIDE, *top.get(code, [])]))
     columns = ["year", "region", "value", "qualifier", "note", "batch_id"]
     frame = pd.DataFrame(
         session.execute(stmt).all(), columns=[*columns, "batch_source", "loaded_at", "target"]

@@ -181,14 +181,14 @@ def test_empty_store(engine: Engine) -> None:
 def test_indicator_figures_name_their_batch_and_target(filled: Engine) -> None:
     with read_session(filled) as s:
         frame = queries.indicator_figures(s, code=HAZARDS, filters=Filters())
-        top = queries.indicator_figures(s, code=HAZARDS, filters=Filters(), max_regions=1)
+        detail = dashboard.indicator_view(s, filters=Filters(), code=HAZARDS)
     assert list(frame["year"])[:2] == [2021, 2021]  # newest first
     row = frame[(frame["year"] == 2020) & (frame["region"] == "全市")].iloc[0]
     assert row["qualifier"] == "more_than"
     assert row["target"] == 1000.0
     assert row["batch_source"] == "手工测试.csv"
     assert row["note"] == "备注2020"
-    assert set(top["region"]) == {"全市", "西区"}
+    assert set(detail.figures["region"]) == {"全市", "东区", "西区"}  # what the charts show
 
 
 def test_coverage_counts_regions(filled: Engine) -> None:
