@@ -44,6 +44,12 @@ MAX_REGIONS = 10
 """By-region charts show at most this many regions (the largest in the latest year)."""
 
 
+def by_code_and_year(frame: pd.DataFrame, column: str) -> dict[tuple[str, int], float]:
+    """``{(code, year): value}`` of one column, for look-ups in small frames."""
+    keys = zip(frame["code"], frame["year"], strict=True)
+    return dict(zip(keys, frame[column], strict=True))
+
+
 def with_change(
     series: pd.DataFrame, indicators: pd.DataFrame, *, history: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -51,36 +57,42 @@ def with_change(
 
     ``change_kind`` is ``pct`` (per cent) or ``pp`` (percentage points, for rates). The
     previous year's figure is looked up in ``history`` (default: ``series`` itself), so
-    a few rows can be compared against a whole series.
+    a few rows can be compared against a whole series. Dictionary look-ups rather than
+    merges: these frames hold one row per indicator and year, and a merge costs more
+    than the arithmetic.
     """
     history = series if history is None else history
-    frame = series.merge(indicators[["code", "unit", "direction"]], on="code", how="left")
-    prev = history[["code", "year", "value"]].assign(year=history["year"] + 1)
-    frame = frame.merge(prev.rename(columns={"value": "prev"}), on=["code", "year"], how="left")
-    is_rate = frame["unit"].eq("%")
+    known = by_code_and_year(history, "value")
+    unit = dict(zip(indicators["code"], indicators["unit"], strict=True))
+    down = set(indicators.loc[indicators["direction"] == "down", "code"])
+    codes, years = series["code"].tolist(), series["year"].tolist()
+    value = series["value"].to_numpy(dtype="float64")
+    prev = np.array([known.get((c, y - 1), np.nan) for c, y in zip(codes, years, strict=True)])
+    is_rate = np.array([unit.get(c) == "%" for c in codes], dtype=bool)
+    sign = np.array([-1.0 if c in down else 1.0 for c in codes])
     with np.errstate(divide="ignore", invalid="ignore"):
-        pct = (frame["value"] - frame["prev"]) / frame["prev"].abs() * 100
-    pct = pct.where(frame["prev"].ne(0), np.where(frame["value"].eq(0), 0.0, np.nan))
-    frame["change"] = (frame["value"] - frame["prev"]).where(is_rate, pct)
-    frame["change_kind"] = np.where(is_rate, "pp", "pct")
-    sign = np.where(frame["direction"].eq("down"), -1.0, 1.0)
-    signed = np.sign(frame["value"] - frame["prev"]) * sign
-    frame["favourable"] = pd.Series(signed, index=frame.index).where(frame["prev"].notna())
-    return frame.drop(columns=["unit", "direction"])
+        pct = (value - prev) / np.abs(prev) * 100
+    pct = np.where(prev == 0, np.where(value == 0, 0.0, np.nan), pct)
+    return series.assign(
+        prev=prev,
+        change=np.where(is_rate, value - prev, pct),
+        change_kind=np.where(is_rate, "pp", "pct"),
+        favourable=np.where(np.isnan(prev), np.nan, np.sign(value - prev) * sign),
+    )
 
 
 def with_completion(frame: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (code, value, target) plus ``completion`` (%) and ``met``."""
-    out = frame.merge(indicators[["code", "direction"]], on="code", how="left")
-    value = out["value"].astype("float64")
-    target = pd.to_numeric(out["target"], errors="coerce").astype("float64")
+    down = set(indicators.loc[indicators["direction"] == "down", "code"])
+    value = frame["value"].to_numpy(dtype="float64")
+    target = pd.to_numeric(frame["target"], errors="coerce").to_numpy(dtype="float64")
+    is_down = np.array([c in down for c in frame["code"]], dtype=bool)
     with np.errstate(divide="ignore", invalid="ignore"):
-        up = (value / target * 100).where(target > 0)
-        down = (target / value * 100).where(value > 0, 100.0)
-    completion = down.where(out["direction"].eq("down"), up)
-    out["completion"] = completion.where(target.notna())
-    out["met"] = out["completion"].ge(100).where(out["completion"].notna())
-    return out.drop(columns=["direction"])
+        up = np.where(target > 0, value / target * 100, np.nan)
+        lower = np.where(value > 0, target / value * 100, 100.0)
+    completion = np.where(np.isnan(target), np.nan, np.where(is_down, lower, up))
+    met = pd.Series(completion >= 100, index=frame.index, dtype=object)
+    return frame.assign(completion=completion, met=met.where(~np.isnan(completion), None))
 
 
 # ---- 总览 Overview ---------------------------------------------------------------------
@@ -118,8 +130,13 @@ def overview(session: Session, *, filters: Filters) -> OverviewData:
     latest = series.sort_values("year").drop_duplicates("code", keep="last")
     latest = with_change(latest, indicators, history=series)
     targets = queries.target_series(session, filters=filters)
-    latest = with_completion(latest.merge(targets, on=["code", "year"], how="left"), indicators)
-    latest = latest.merge(indicators[["code", "category", "name_zh", "name_en", "unit"]], on="code")
+    target = by_code_and_year(targets, "target")
+    keys = zip(latest["code"], latest["year"], strict=True)
+    latest["target"] = [target.get(key, np.nan) for key in keys]
+    latest = with_completion(latest, indicators)
+    meta = indicators.set_index("code")
+    for column in ("category", "name_zh", "name_en", "unit"):
+        latest[column] = latest["code"].map(meta[column])
     this_year = latest[latest["year"] == year]
     kpis = _kpi_rows(indicators, latest, series)
     tiles = _tiles(categories, indicators, this_year, latest)
