@@ -211,6 +211,27 @@ def first_chart_times(
 
 # ---- report --------------------------------------------------------------------------------
 
+NOTES = """\
+## Reading the numbers
+
+* Where a page's time goes (warm): Streamlit itself, `app.py`'s sidebar (an 801-option
+  region list), and building plotly figures. Every chart is built as one dict and
+  validated once (`ui/charts.py`); `make_subplots` + `update_yaxes` per panel cost the
+  category page ~120 ms before, ~17 ms now.
+* What cold adds: the reads, each one SQL statement answered from an index —
+  city-wide series ~9 ms (the 全市 rows via `ix_observation_region`, migration 0003),
+  targets ~3 ms, an indicator's detail ~20 ms in all, then small pandas steps on at most
+  one row per indicator and year.
+* 数据质量 is the one page that must count every observation in range (regions per
+  indicator and year): ~60 ms on 1M rows from the covering index, counted before joining
+  the catalog (joining first cost 1.4 s). That count is why its cold run is above 2×; a
+  summary table that the loader keeps per (indicator, year) would remove it.
+* The minimal page takes ~0.05 s on this machine (the issue measured ~0.14 s elsewhere):
+  compare ratios, not seconds. Runs on a busy machine vary by ±20 %.
+* In the browser, time to first chart is dominated by loading Streamlit's frontend and
+  plotly.js, which the minimal page pays too.
+"""
+
 
 def _row(name: str, values: list[float], base: float, note: str = "") -> str:
     median = statistics.median(values)
@@ -289,7 +310,7 @@ def main() -> None:
     REPORT.write_text(
         "# Page benchmark (`bench/bench_pages.py`)\n\n"
         "Regenerate with `python bench/bench_pages.py` (builds `bench/out/pages_1m.sqlite3` "
-        "on first use, ~10 s).\n\n" + table + "\n",
+        "on first use, ~10 s).\n\n" + table + "\n\n" + NOTES,
         encoding="utf-8",
     )
     print(f"\nwritten to {REPORT.relative_to(ROOT)}")

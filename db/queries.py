@@ -72,10 +72,6 @@ def data_version(session: Session) -> str:
     return "|".join(str(v) for v in row)
 
 
-def has_observations(session: Session) -> bool:
-    return session.execute(select(Observation.id).limit(1)).first() is not None
-
-
 def sample_in_use(session: Session) -> bool:
     """Whether an active batch holds the sample data (the pages then say so)."""
     stmt = select(Batch.id).where(Batch.source_kind == "sample", Batch.status == "active")

@@ -14,7 +14,7 @@ run_through_app()
 lang = current_lang()
 filters = current_filters()
 cards.page_header(t("category.title", lang), lang)
-if not read(queries.has_observations):
+if cards.store_is_empty():
     cards.empty_store(lang, key="load_sample_category")
     st.stop()
 

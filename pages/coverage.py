@@ -3,7 +3,7 @@ gaps show at a glance (a pale red cell is a missing figure)."""
 
 import streamlit as st
 
-from db import dashboard, queries
+from db import dashboard
 from ui import cards, charts, tables
 from ui.data import read
 from ui.filters import current_filters, current_lang
@@ -16,7 +16,7 @@ run_through_app()
 lang = current_lang()
 filters = current_filters()
 cards.page_header(t("coverage.title", lang), lang)
-if not read(queries.has_observations):
+if cards.store_is_empty():
     cards.empty_store(lang, key="load_sample_coverage")
     st.stop()
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from db import dashboard, queries
+from db import dashboard
 from ui import cards, charts
 from ui.data import read
 from ui.filters import current_filters, current_lang
@@ -17,7 +17,7 @@ filters = current_filters()
 screenshot = apply_screenshot_layout()  # ?screenshot=1: no chrome, 16:9, large type
 cards.flash()
 cards.page_header(t("overview.title", lang), lang)
-if not read(queries.has_observations):
+if cards.store_is_empty():
     cards.empty_store(lang, key="load_sample_overview")
     st.stop()
 

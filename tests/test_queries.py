@@ -156,7 +156,6 @@ def test_lists_and_bounds(filled: Engine, engine: Engine) -> None:
     with read_session(filled) as s:
         assert queries.list_regions(s) == ["全市", *sorted(["东区", "西区", "北区"])]
         assert queries.year_bounds(s) == (2019, 2021)
-        assert queries.has_observations(s)
         indicators = queries.list_indicators(s, filters=Filters(categories=("safety",)))
     assert len(indicators) == 13
     assert indicators.iloc[0]["code"] == HAZARDS
@@ -164,7 +163,6 @@ def test_lists_and_bounds(filled: Engine, engine: Engine) -> None:
 
 def test_empty_store(engine: Engine) -> None:
     with read_session(engine) as s:
-        assert not queries.has_observations(s)
         assert queries.year_bounds(s) is None
         assert queries.list_regions(s) == []
         assert queries.city_series(s, filters=Filters()).empty

@@ -130,6 +130,11 @@ def link_params(**extra: str) -> dict[str, list[str]]:
     return params
 
 
+def store_is_empty() -> bool:
+    """No figure at all (the sidebar has already read the year bounds this run)."""
+    return read(queries.year_bounds) is None
+
+
 def page_header(title: str, lang: str) -> None:
     """The page title, marked 示例数据 while the sample batch is loaded."""
     st.title(title)
