@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,12 +64,13 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise TimeoutError(url)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on a free port over an empty store (created on first use, like a fresh clone)."""
-    folder = tmp_path_factory.mktemp("e2e-dashboard")
-    env = {**os.environ, "TQI_DATABASE_URL": f"sqlite:///{folder / 'tqi.sqlite3'}"}
+@contextmanager
+def _serve(store: Path, *, sample: bool) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port over the SQLite file ``store``."""
+    env = {**os.environ, "TQI_DATABASE_URL": f"sqlite:///{store}"}
     env.pop("TQI_REQUIRE_LOGIN", None)
+    if sample:
+        subprocess.run([sys.executable, "-m", "etl", "sample"], cwd=ROOT, env=env, check=True)
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -88,7 +90,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(server: str) -> Iterator[Browser]:
+def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh clone's first start: the store is created on first use, with no figures."""
+    with _serve(tmp_path_factory.mktemp("e2e-empty") / "tqi.sqlite3", sample=False) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same app over a store with the sample data loaded (``python -m etl sample``)."""
+    with _serve(tmp_path_factory.mktemp("e2e-sample") / "tqi.sqlite3", sample=True) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
     from tests.conftest import require_chromium
 
     path = require_chromium()
@@ -109,15 +125,19 @@ def _title(page: Page, text: str) -> None:
 
 
 def _charts_drawn(page: Page) -> None:
-    page.wait_for_selector(CHART, state="visible")
+    try:
+        page.wait_for_selector(CHART, state="visible")
+    except Exception:
+        page.screenshot(path=ROOT / "tests" / "artifacts" / "dashboard_failure.png")  # why
+        raise
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
 
 
 def test_new_user_loads_the_sample_and_browses(
-    server: str, browser: Browser, artifacts_dir: Path
+    empty_server: str, browser: Browser, artifacts_dir: Path
 ) -> None:
     page = _new_page(browser)
-    page.goto(server)
+    page.goto(empty_server)
     expect(page.get_by_text("数据库中还没有指标数据")).to_be_visible()
     load = page.get_by_role("button", name="加载示例数据")
     expect(load).to_be_visible()
@@ -135,9 +155,11 @@ def test_new_user_loads_the_sample_and_browses(
     page.close()
 
 
-def test_a_copied_link_opens_the_same_view_in_english(server: str, browser: Browser) -> None:
+def test_a_copied_link_opens_the_same_view_in_english(sample_server: str, browser: Browser) -> None:
     page = _new_page(browser)
-    page.goto(f"{server}/category?lang=en&category=safety&view=regions&years=2018&years=2022")
+    page.goto(
+        f"{sample_server}/category?lang=en&category=safety&view=regions&years=2018&years=2022"
+    )
     _title(page, "Trends by category")
     _charts_drawn(page)
     expect(
@@ -150,9 +172,11 @@ def test_a_copied_link_opens_the_same_view_in_english(server: str, browser: Brow
     page.close()
 
 
-def test_png_download_is_2x_and_named(server: str, browser: Browser, artifacts_dir: Path) -> None:
+def test_png_download_is_2x_and_named(
+    sample_server: str, browser: Browser, artifacts_dir: Path
+) -> None:
     page = _new_page(browser)
-    page.goto(f"{server}/indicator?indicator=business.approvals")
+    page.goto(f"{sample_server}/indicator?indicator=business.approvals")
     _title(page, "指标详情")
     _charts_drawn(page)
     chart = page.locator(".js-plotly-plot").first
