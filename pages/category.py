@@ -25,15 +25,14 @@ by_code = {c["code"]: c for c in categories.to_dict("records")}
 first = next(iter(by_code))
 seed_choice("category", list(by_code), first)
 seed_choice("view", ["city", "regions"], "city")
-left, right = st.columns([3, 1], vertical_alignment="bottom")
-category = left.segmented_control(
+category = st.segmented_control(
     t("category.choose", lang),
     list(by_code),
     required=True,
     format_func=lambda code: name(by_code[code], lang),
     key="category",
 )
-view = right.segmented_control(
+view = st.segmented_control(
     t("category.view", lang),
     ["city", "regions"],
     required=True,

@@ -27,6 +27,22 @@ def plain(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def wrap_title(text: str, width: int = 30) -> str:
+    """A panel title broken onto lines of about ``width`` characters (``<br>``), after
+    :func:`plain` — English names are long, and side-by-side titles would overlap."""
+    words, lines, line = text.split(" "), [], ""
+    if len(text) <= width or len(words) == 1:
+        return plain(text)
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(plain(part) for part in lines)
+
+
 def max_abs(*columns: pd.Series) -> float:
     values = [float(c.abs().max()) for c in columns if c is not None and len(c.dropna())]
     return max(values) if values else math.nan

@@ -23,6 +23,7 @@ from ui.chartkit import (
     plain,
     small_count_axis,
     vertical_marker,
+    wrap_title,
     year_axis,
     year_title,
 )
@@ -168,10 +169,11 @@ def category_small_multiples(
     subtitles = [
         plain(f"{name(r, lang)}（{unit_label(r['unit'], lang, code=r['code'])}）")
         if lang == "zh"
-        else plain(f"{name(r, lang)} ({unit_label(r['unit'], lang, code=r['code'])})")
+        else wrap_title(f"{name(r, lang)} ({unit_label(r['unit'], lang, code=r['code'])})")
         for r in shown
     ]
-    layout = grid_layout(rows, columns, subtitles, vertical_spacing=min(0.3, 90 / height))
+    gap = 90 if lang == "zh" else 110  # room for two-line English panel titles
+    layout = grid_layout(rows, columns, subtitles, vertical_spacing=min(0.3, gap / height))
     regions = list(df["region"].unique()) if "region" in df else []
     by_region = len(regions) > 1 or (len(regions) == 1 and regions[0] != "全市")
     traces: list[dict] = []

@@ -52,7 +52,14 @@ def latest_table(table: pd.DataFrame, *, lang: str, key: str) -> None:
     styler = pd.DataFrame(columns).style.apply(
         lambda _: _change_colours(favourable), subset=[change]
     )
-    st.dataframe(styler, hide_index=True, key=key, width="stretch", height=_fit(len(records)))
+    st.dataframe(
+        styler,
+        hide_index=True,
+        key=key,
+        width="stretch",
+        height=_fit(len(records)),
+        column_config={t("col.indicator", lang): st.column_config.TextColumn(width="medium")},
+    )
 
 
 def _fit(rows: int) -> int:
