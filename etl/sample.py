@@ -112,12 +112,13 @@ def sample_frame() -> pd.DataFrame:
                 if code.startswith("business.") and year == 2020:
                     base *= 0.88  # the epidemic year dips
             noise = rng.normal(1.0, 0.04)
-            city = max(base * noise, 0.0)
+            rate = code == "safety.road_excellence_rate"
+            # A rate moves by tenths of a point a year, not by a share of itself.
+            city = base + rng.normal(0.0, 0.4) if rate else max(base * noise, 0.0)
             shares = np.asarray(DISTRICT_SHARES) * rng.normal(1.0, 0.05, size=3)
             shares = shares / shares.sum()
-            rate = code == "safety.road_excellence_rate"
             district_values = (
-                [min(99.0, city + d) for d in rng.normal(0.0, 2.0, size=3)]
+                [min(99.0, city + d) for d in rng.normal(0.0, 1.5, size=3)]
                 if rate
                 else [city * s for s in shares]
             )
