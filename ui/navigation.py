@@ -13,14 +13,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_through_app() -> None:
-    """First line of every page: make sure the page runs inside ``app.py``'s shell.
+    """First line of ``app.py`` and of every page: run inside ``app.py``'s shell.
 
     Streamlit decides at server start that a project with a ``pages/`` folder is an old
     style multipage app, and keeps thinking so until some run calls ``st.navigation``.
-    So if the first visitor after a restart opens a link to a page (``/category?…``),
-    that page file runs alone — no sidebar filters, no language, no role check. Here the
-    page notices, tells Streamlit that ``st.navigation`` is in charge, and reruns: the
-    rerun goes through ``app.py``, which opens the page the link named.
+    So the first run after a restart goes wrong: a link to a page (``/category?…``)
+    runs that page file alone — no sidebar filters, no language, no role check — and
+    even ``/`` runs ``app.py`` under a different page identity, so every sidebar widget
+    loses its value on the next click. Here the run notices, tells Streamlit that
+    ``st.navigation`` is in charge, and reruns before drawing anything: the rerun goes
+    through ``app.py``, which opens the page the link named.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
