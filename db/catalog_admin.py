@@ -1,7 +1,9 @@
-"""Analysts' catalog edits: a new indicator, or another name (alias) for an existing one.
+"""Analysts' catalog edits: a new indicator, another name (alias), or a report phrasing.
 
 A department that calls an indicator by its own name gets an alias once, and every later
-file maps by itself. The one rule that matters: a name may point at one indicator only.
+file maps by itself; a phrasing (``全年查处超限超载车辆X辆``, ``X`` for the figure) does the
+same for the work-report reader (``etl.report``), which knows only what the catalog says.
+The one rule that matters: a name — or a phrasing — may point at one indicator only.
 Every name is compared the way the loader matches names (:func:`db.catalog.name_key`:
 full-width and half-width, spaces, quotes and letter case do not count) against every
 code, Chinese name, English name and alias in the catalog, inactive indicators included —
@@ -26,6 +28,9 @@ AGGREGATIONS = ("sum", "mean")
 DIRECTIONS = ("up", "down")
 _CODE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 MAX_NAME_LENGTH = 100
+MAX_PHRASING_LENGTH = 100
+FIGURE = "X"  # what stands for the figure in a phrasing (etl.report_patterns reads the same)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 class CatalogEditError(ValueError):
@@ -39,6 +44,16 @@ class DuplicateNameError(CatalogEditError):
             f"(the name is already used by {owner_code})"
         )
         self.name = name
+        self.owner_code = owner_code
+
+
+class DuplicatePhrasingError(CatalogEditError):
+    def __init__(self, phrasing: str, owner_code: str, owner_name: str) -> None:
+        super().__init__(
+            f"表述“{phrasing}”已是指标“{owner_name}”（{owner_code}）的报告表述 "
+            f"(the phrasing already belongs to {owner_code})"
+        )
+        self.phrasing = phrasing
         self.owner_code = owner_code
 
 
@@ -64,6 +79,38 @@ def _clean_name(name: str, what: str) -> str:
     return text
 
 
+def _phrasing_owners(session: Session) -> dict[str, IndicatorSpec]:
+    """Every phrasing key in use → its indicator (inactive ones included)."""
+    owners: dict[str, IndicatorSpec] = {}
+    for spec in load_catalog(session, include_inactive=True).indicators.values():
+        for phrasing in spec.phrasings:
+            owners.setdefault(name_key(phrasing), spec)
+    return owners
+
+
+def _clean_phrasing(phrasing: str) -> str:
+    """The phrasing trimmed, full-width ``Ｘ`` made ``X``; refused when the reader could not use it.
+
+    Two Chinese characters besides ``X`` at least: a phrasing of ``X处`` alone would claim
+    every count in 处 in every report.
+    """
+    text = (phrasing or "").strip().replace("Ｘ", FIGURE)
+    if not text:
+        raise CatalogEditError("报告表述不能为空 (phrasing is empty)")
+    if len(text) > MAX_PHRASING_LENGTH:
+        raise CatalogEditError(f"报告表述过长（最多 {MAX_PHRASING_LENGTH} 字） (phrasing too long)")
+    if FIGURE not in text:
+        raise CatalogEditError(
+            "报告表述须用 X 代表数字，如“全年查处超限超载车辆X辆” "
+            "(phrasing must contain X for the figure)"
+        )
+    if len(_CJK.findall(text)) < 2:
+        raise CatalogEditError(
+            "报告表述除 X 外至少要有两个汉字 (phrasing needs at least 2 Chinese characters)"
+        )
+    return text
+
+
 def _check_free(
     names: Iterable[str],
     owners: dict[str, IndicatorSpec],
@@ -76,15 +123,20 @@ def _check_free(
             raise DuplicateNameError(name, owner.code, owner.name_zh)
 
 
+def _indicator(session: Session, code: str) -> Indicator:
+    indicator = session.scalar(select(Indicator).where(Indicator.code == code))
+    if indicator is None:
+        raise UnknownIndicatorError(f"没有指标 {code!r} (no such indicator)")
+    return indicator
+
+
 def add_alias(session: Session, code: str, alias: str) -> list[str]:
     """Give indicator ``code`` another name; returns its aliases after the change.
 
     Refused when the name already means any indicator — this one included, so the
     analyst learns the alias was not needed instead of seeing nothing happen.
     """
-    indicator = session.scalar(select(Indicator).where(Indicator.code == code))
-    if indicator is None:
-        raise UnknownIndicatorError(f"没有指标 {code!r} (no such indicator)")
+    indicator = _indicator(session, code)
     alias = _clean_name(alias, "别名")
     owner = _name_owners(session).get(name_key(alias))
     if owner is not None:
@@ -94,6 +146,24 @@ def add_alias(session: Session, code: str, alias: str) -> list[str]:
     indicator.aliases = json.dumps(aliases, ensure_ascii=False)
     session.flush()
     return aliases
+
+
+def add_phrasing(session: Session, code: str, phrasing: str) -> list[str]:
+    """Teach the report reader how a report states ``code``; returns its phrasings after.
+
+    Refused when any indicator (this one included) already has the phrasing, compared
+    like names: a report sentence must lead to one indicator only.
+    """
+    indicator = _indicator(session, code)
+    phrasing = _clean_phrasing(phrasing)
+    owner = _phrasing_owners(session).get(name_key(phrasing))
+    if owner is not None:
+        raise DuplicatePhrasingError(phrasing, owner.code, owner.name_zh)
+    phrasings = list(json.loads(indicator.phrasings or "[]"))
+    phrasings.append(phrasing)
+    indicator.phrasings = json.dumps(phrasings, ensure_ascii=False)
+    session.flush()
+    return phrasings
 
 
 def add_indicator(
@@ -107,6 +177,7 @@ def add_indicator(
     aggregation: str = "sum",
     direction: str = "up",
     aliases: Iterable[str] = (),
+    phrasings: Iterable[str] = (),
     description: str = "",
 ) -> IndicatorSpec:
     """Add an active indicator at the end of its category; returns it as the catalog sees it."""
@@ -142,6 +213,14 @@ def add_indicator(
         if key in seen or key in {name_key(code), name_key(name_zh), name_key(name_en)}:
             continue
         seen[key] = name
+    phrasing_owners = _phrasing_owners(session)
+    own_phrasings: dict[str, str] = {}
+    for phrasing in (_clean_phrasing(p) for p in phrasings if (p or "").strip()):
+        key = name_key(phrasing)
+        if key in phrasing_owners:
+            owner = phrasing_owners[key]
+            raise DuplicatePhrasingError(phrasing, owner.code, owner.name_zh)
+        own_phrasings.setdefault(key, phrasing)
     order = session.scalar(select(func.coalesce(func.max(Indicator.display_order), 0))) or 0
     session.add(
         Indicator(
@@ -153,7 +232,7 @@ def add_indicator(
             aggregation=aggregation,
             direction=direction,
             aliases=json.dumps(list(seen.values()), ensure_ascii=False),
-            phrasings="[]",
+            phrasings=json.dumps(list(own_phrasings.values()), ensure_ascii=False),
             description=(description or "").strip(),
             active=True,
             display_order=order + 1,
