@@ -1,7 +1,9 @@
-"""指标目录 Catalog (analysts): every indicator with its names; add an alias or an indicator.
+"""指标目录 Catalog (analysts): every indicator with its names; add an alias, a report
+phrasing or an indicator.
 
 An alias teaches the loader a department's own name for an indicator, so later files map
-by themselves. The rules (a name means one indicator only) live in db/catalog_admin.py.
+by themselves; a phrasing (``X`` for the figure) teaches the work-report reader the same
+way. The rules (a name or phrasing means one indicator only) live in db/catalog_admin.py.
 """
 
 from __future__ import annotations
@@ -50,9 +52,25 @@ def _add_alias() -> None:
     _saved(atmd("catalog.alias_added", lang, alias=alias.strip(), name=spec.name_zh))
 
 
+def _add_phrasing() -> None:
+    code = st.session_state.get("phrasing_indicator")
+    phrasing = st.session_state.get("phrasing_text", "")
+    with write_session(engine()) as session:
+        try:
+            phrasings = catalog_admin.add_phrasing(session, code, phrasing)
+            session.commit()
+        except catalog_admin.CatalogEditError as exc:
+            st.session_state[OUTCOME] = ("error", atmd("catalog.refused", lang, reason=str(exc)))
+            return
+    st.session_state["phrasing_text"] = ""
+    spec = catalog.indicators[code]
+    _saved(atmd("catalog.phrasing_added", lang, phrasing=phrasings[-1], name=spec.name_zh))
+
+
 def _add_indicator() -> None:
     get = st.session_state.get
     aliases = [a for a in re.split(r"[,，、;；\n]", get("new_aliases", "")) if a.strip()]
+    phrasings = get("new_phrasings", "").splitlines()  # a phrasing may hold commas itself
     with write_session(engine()) as session:
         try:
             spec = catalog_admin.add_indicator(
@@ -65,6 +83,7 @@ def _add_indicator() -> None:
                 aggregation=get("new_aggregation", "sum"),
                 direction=get("new_direction", "up"),
                 aliases=aliases,
+                phrasings=phrasings,
                 description=get("new_description", ""),
             )
             session.commit()
@@ -77,6 +96,7 @@ def _add_indicator() -> None:
         "new_name_en",
         "new_unit",
         "new_aliases",
+        "new_phrasings",
         "new_description",
     ):
         st.session_state[key] = ""
@@ -106,6 +126,27 @@ with left, st.form("alias_form"):
         at("catalog.alias_submit", lang), on_click=_add_alias, key="alias_submit", type="primary"
     )
 
+with left, st.form("phrasing_form"):
+    st.subheader(at("catalog.add_phrasing", lang), anchor=False)
+    st.selectbox(
+        at("catalog.alias_indicator", lang),
+        list(specs),
+        format_func=lambda c: f"{specs[c].name_zh}（{c}）",
+        key="phrasing_indicator",
+    )
+    st.text_input(
+        at("catalog.phrasing", lang),
+        key="phrasing_text",
+        max_chars=catalog_admin.MAX_PHRASING_LENGTH,
+    )
+    st.caption(at("catalog.phrasing_help", lang))
+    st.form_submit_button(
+        at("catalog.phrasing_submit", lang),
+        on_click=_add_phrasing,
+        key="phrasing_submit",
+        type="primary",
+    )
+
 categories = catalog.categories
 with right, st.form("indicator_form"):
     st.subheader(at("catalog.add_indicator", lang), anchor=False)
@@ -133,6 +174,7 @@ with right, st.form("indicator_form"):
         key="new_direction",
     )
     st.text_input(at("catalog.aliases_input", lang), key="new_aliases")
+    st.text_area(at("catalog.phrasings_input", lang), key="new_phrasings", height=68)
     st.text_area(at("catalog.description", lang), key="new_description", height=80)
     st.form_submit_button(
         at("catalog.indicator_submit", lang),

@@ -175,9 +175,11 @@ TEXT: dict[str, tuple[str, str]] = {
     # catalog
     "catalog.title": ("指标目录", "Indicator catalog"),
     "catalog.intro": (
-        "上传文件中的指标按代码、中文名、英文名或别名识别（不区分全角半角、空格与大小写）。",
+        "上传文件中的指标按代码、中文名、英文名或别名识别（不区分全角半角、空格与大小写）；"
+        "工作报告中的数字还按报告表述识别。",
         "Indicators in files are matched by code, Chinese or English name or alias (ignoring "
-        "full-/half-width, spaces and letter case).",
+        "full-/half-width, spaces and letter case); figures in work reports also by the "
+        "report phrasings.",
     ),
     "catalog.category": ("类别", "Category"),
     "catalog.name_zh": ("中文名称", "Chinese name"),
@@ -186,6 +188,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "catalog.aggregation": ("汇总", "Aggregation"),
     "catalog.direction": ("方向", "Direction"),
     "catalog.aliases": ("别名", "Aliases"),
+    "catalog.phrasings": ("报告表述", "Report phrasings"),
     "catalog.active": ("启用", "Active"),
     "catalog.description": ("说明", "Description"),
     "catalog.add_alias": ("添加别名", "Add an alias"),
@@ -193,6 +196,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "catalog.alias": ("别名（如部门的习惯叫法）", "Alias (e.g. a department's own name)"),
     "catalog.alias_submit": ("添加别名", "Add alias"),
     "catalog.alias_added": ("已添加别名“{alias}” → {name}", "Alias “{alias}” → {name} added"),
+    "catalog.add_phrasing": ("添加报告表述", "Add a report phrasing"),
+    "catalog.phrasing": (
+        "报告表述（用 X 代表数字）",
+        "Report phrasing (X stands for the figure)",
+    ),
+    "catalog.phrasing_help": (
+        "工作报告中陈述该指标的原话，把数字换成 X，如“全年查处超限超载车辆X辆”“办结投诉X万余件”。"
+        "之后识别报告时，这样写的句子会读出该指标的数字。",
+        "The words a work report uses for this figure, with X in place of the number, e.g. "
+        "“全年查处超限超载车辆X辆” or “办结投诉X万余件”. Reports read later take the figure "
+        "from sentences written this way.",
+    ),
+    "catalog.phrasing_submit": ("添加表述", "Add phrasing"),
+    "catalog.phrasing_added": (
+        "已添加报告表述“{phrasing}” → {name}",
+        "Report phrasing “{phrasing}” → {name} added",
+    ),
+    "catalog.phrasings_input": (
+        "报告表述（可选，每行一条，用 X 代表数字）",
+        "Report phrasings (optional, one a line, X for the figure)",
+    ),
     "catalog.add_indicator": ("新增指标", "Add an indicator"),
     "catalog.code": (
         "代码（类别.英文名，如 safety.bridges_checked）",

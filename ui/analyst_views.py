@@ -158,7 +158,8 @@ def figures_table(figures: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 
 def catalog_table(catalog: Catalog, lang: str = "zh") -> pd.DataFrame:
-    """Every indicator (inactive ones too, when the catalog holds them) with all its names."""
+    """Every indicator (inactive ones too, when the catalog holds them) with all its names
+    and report phrasings (joined by "；", since a phrasing may itself hold a "、")."""
     specs = sorted(
         catalog.indicators.values(),
         key=lambda s: (catalog.categories[s.category].order, s.order),
@@ -176,6 +177,7 @@ def catalog_table(catalog: Catalog, lang: str = "zh") -> pd.DataFrame:
             at("catalog.aggregation", lang): [at(f"agg.{s.aggregation}", lang) for s in specs],
             at("catalog.direction", lang): [at(f"dir.{s.direction}", lang) for s in specs],
             at("catalog.aliases", lang): ["、".join(s.aliases) for s in specs],
+            at("catalog.phrasings", lang): ["；".join(s.phrasings) for s in specs],
             at("catalog.active", lang): [at("yes" if s.active else "no", lang) for s in specs],
         },
         dtype=object,
