@@ -159,9 +159,7 @@ def load_catalog(session: Session, *, include_inactive: bool = False) -> Catalog
         for c in session.scalars(select(Category).order_by(Category.display_order))
     }
     rows = session.execute(
-        select(Indicator, Category.code)
-        .join(Category)
-        .order_by(Indicator.display_order)
+        select(Indicator, Category.code).join(Category).order_by(Indicator.display_order)
     ).all()
     indicators = {}
     for ind, cat_code in rows:

@@ -129,9 +129,7 @@ def _init_lock(engine: Engine) -> Iterator[None]:
             try:
                 yield
             finally:
-                conn.execute(
-                    text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_INIT_LOCK}
-                )
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_INIT_LOCK})
                 conn.commit()
 
 

@@ -21,6 +21,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections import OrderedDict
@@ -285,10 +286,8 @@ def _burn_one_verification(password: str) -> None:
     global _dummy_hash
     if _dummy_hash is None:
         _dummy_hash = _hasher.hash("not-a-password-anyone-has")
-    try:
+    with contextlib.suppress(VerificationError):
         _hasher.verify(_dummy_hash, password)
-    except VerificationError:
-        pass
 
 
 def verify_password(

@@ -80,7 +80,6 @@ def echo_result(result: BatchResult) -> None:
 class _StageProgress:
     """A progress bar over the pipeline stages, only on a terminal and only for large files."""
 
-
     def __init__(self, name: str, size: int) -> None:
         self.bar = None
         if size >= PROGRESS_MIN_BYTES and sys.stderr.isatty():

@@ -20,8 +20,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# PostgreSQL: start the packaged cluster (not started by default here) and make a test DB.
-if [ -z "${TQI_TEST_POSTGRES_URL:-}" ]; then
+# PostgreSQL: start the packaged cluster (not started by default here) and make a test DB,
+# unless the URL points somewhere else (a server someone else runs).
+if [ -z "${TQI_TEST_POSTGRES_URL:-}" ] || [ "${TQI_TEST_POSTGRES_URL}" = "postgresql:///tqi_test" ]; then
   version=$(ls /etc/postgresql | sort -V | tail -n 1)
   if ! pg_lsclusters -h 2>/dev/null | awk '{print $4}' | grep -q online; then
     pg_ctlcluster --skip-systemctl-redirect "$version" main start

@@ -33,9 +33,7 @@ CHROMIUM = "/usr/bin/chromium"
 def postgres_url() -> str | None:
     url = os.environ.get("TQI_TEST_POSTGRES_URL", "").strip()
     if not url and IN_CI:
-        pytest.fail(
-            "CI=true but TQI_TEST_POSTGRES_URL is not set: PostgreSQL tests cannot run"
-        )
+        pytest.fail("CI=true but TQI_TEST_POSTGRES_URL is not set: PostgreSQL tests cannot run")
     return url or None
 
 
