@@ -4,7 +4,8 @@
 clicks "加载示例数据", then opens every page from the sidebar, waits for its charts and
 checks the visible Chinese titles; screenshots go to ``tests/artifacts/``. Then: a copied
 link (English, a category, years) opens the same view, the language survives a page
-change, and a chart's PNG download is 2× and named after the indicator and years.
+change, and a chart's PNG download is 1920 × 1080 (16:9) and named after the indicator
+and years.
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ def test_a_copied_link_opens_the_same_view_in_english(sample_server: str, browse
     page.close()
 
 
-def test_png_download_is_2x_and_named(
+def test_png_download_is_slide_sized_and_named(
     sample_server: str, browser: Browser, artifacts_dir: Path
 ) -> None:
     page = _new_page(browser)
@@ -187,10 +188,8 @@ def test_png_download_is_2x_and_named(
     assert download.suggested_filename == "行政审批办理量_2016-2025年.png"
     saved = artifacts_dir / "dashboard_download.png"
     download.save_as(saved)
-    width, height = _png_size(saved)
-    box = chart.bounding_box()
-    assert box is not None
-    assert abs(width - 2 * box["width"]) <= 4 and abs(height - 2 * box["height"]) <= 4
+    # Presentation size whatever the window: the chart here is ~1,200 px wide, not 1,280.
+    assert _png_size(saved) == (1920, 1080)
     page.close()
 
 

@@ -77,7 +77,12 @@ def _template() -> go.layout.Template:
     return go.layout.Template(
         layout={
             "font": {"family": FONT_STACK, "size": 16, "color": TEXT_COLOR},
-            "title": {"font": {"size": 20, "color": TEXT_COLOR}, "x": 0.0, "xanchor": "left"},
+            "title": {
+                "font": {"size": 20, "color": TEXT_COLOR},
+                "x": 0.0,
+                "xanchor": "left",
+                "pad": {"l": 16},  # flush against the edge it reads as cut off in a PNG
+            },
             "colorway": list(CATEGORY_COLORS.values()),
             "paper_bgcolor": "white",
             "plot_bgcolor": "white",
@@ -107,11 +112,21 @@ _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
 
 
 def plotly_config(filename: str) -> dict:
-    """``st.plotly_chart`` config: PNG download at 2× scale under a meaningful name."""
+    """``st.plotly_chart`` config: the camera button saves a slide-sized PNG under a real name.
+
+    The chart is redrawn at 1280 × 720 and scaled 1.5×, so the file is 1920 × 1080 (16:9)
+    whatever the browser window was — a narrow column would otherwise give a squashed image.
+    """
     return {
         "displaylogo": False,
         "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
-        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": filename,
+            "width": 1280,
+            "height": 720,
+            "scale": 1.5,
+        },
     }
 
 
