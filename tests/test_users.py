@@ -195,12 +195,12 @@ def test_lockout_schedule(failures: int, seconds: float) -> None:
 
 
 def test_every_setting_is_documented() -> None:
-    """docs/access.md (merged into the README) lists each setting with its variable and default."""
+    """The README lists each setting with its variable and default."""
     from pathlib import Path
 
     from ui.settings import SETTINGS
 
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "access.md").read_text("utf-8")
+    doc = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
     for setting in SETTINGS:
         default = str(setting.default).lower()
         row = next((line for line in doc.splitlines() if f"`{setting.env}`" in line), "")

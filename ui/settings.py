@@ -1,7 +1,7 @@
 """The app's settings, as one table: name, environment variable, default, help.
 
 Read from environment variables on every call (cheap, and a test or a restarted server
-sees a change at once). ``docs/access.md`` documents each row; a test checks that the
+sees a change at once). The README (section Settings) documents each row; a test checks that the
 table and the document agree. No Streamlit here, so the CLI could read them too.
 """
 
