@@ -20,22 +20,11 @@ from db.catalog import Catalog, load_catalog
 from db.models import CITY_WIDE, Batch
 from etl.issues import Issue, UnreadableFileError, error
 from etl.load import find_active_batch, write_batch
+from etl.normalize import FRAME_COLUMNS, Normalized, normalize
+from etl.read import read_table
+from etl.validate import validate
 
 Progress = Callable[[str], None]
-
-FRAME_COLUMNS = [
-    "row",
-    "indicator_code",
-    "year",
-    "region",
-    "value",
-    "qualifier",
-    "note",
-    "target",
-    "category",
-    "value_column",
-    "indicator_raw",
-]
 
 
 @dataclass
@@ -92,9 +81,6 @@ def load_file(
     progress: Progress = _noop,
 ) -> BatchResult:
     """Load one file as one batch, all or nothing, in the caller's transaction."""
-    from etl.normalize import normalize
-    from etl.read import read_table
-
     options = options or LoadOptions()
     sha = sha256_of(data)
     existing = find_active_batch(session, sha)
@@ -163,8 +149,6 @@ def load_frame(
 
     ``frame`` has the columns of ``FRAME_COLUMNS``; it is validated exactly like a file.
     """
-    from etl.normalize import Normalized
-
     options = options or LoadOptions()
     existing = find_active_batch(session, sha256)
     if existing is not None:
@@ -200,7 +184,6 @@ def _validate_and_write(
     extra_warnings: list[Issue],
     progress: Progress = _noop,
 ) -> BatchResult:
-    from etl.validate import validate
 
     progress("validate")
     validated = validate(normalized, catalog)

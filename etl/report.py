@@ -23,7 +23,7 @@ import pandas as pd
 
 from db.catalog import Catalog
 from db.models import CITY_WIDE
-from etl.pipeline import FRAME_COLUMNS
+from etl.normalize import FRAME_COLUMNS
 from etl.report_patterns import Pattern, compile_patterns, normalize_for_matching, read_figure
 from etl.report_text import decode_report, repair_text
 
@@ -110,18 +110,21 @@ class ReportExtraction:
         }
 
 
+# What a figure says, in the order the JSON output and the review table both show it.
+FIGURE_FIELDS = (
+    "indicator_code",
+    "indicator",
+    "year",
+    "region",
+    "value",
+    "unit",
+    "qualifier",
+    "written",
+)
+
+
 def _figure_json(f: ExtractedFigure) -> dict:
-    keys = (
-        "indicator_code",
-        "indicator",
-        "year",
-        "region",
-        "value",
-        "unit",
-        "qualifier",
-        "written",
-    )
-    return {**{k: getattr(f, k) for k in keys}, "sentence": f.sentence, "line": f.line}
+    return {**{k: getattr(f, k) for k in FIGURE_FIELDS}, "sentence": f.sentence, "line": f.line}
 
 
 def find_year(text: str) -> int | None:
@@ -218,35 +221,13 @@ def _read_sentence(
 
 # ---------------------------------------------------------------- review and load
 
-REVIEW_COLUMNS = [
-    "line",
-    "indicator_code",
-    "indicator",
-    "year",
-    "region",
-    "value",
-    "unit",
-    "qualifier",
-    "written",
-    "sentence",
-]
+REVIEW_COLUMNS = ["line", *FIGURE_FIELDS, "sentence"]
 
 
 def review_table(extraction: ReportExtraction) -> pd.DataFrame:
     """The extracted figures as analysts review them, one row each (``REVIEW_COLUMNS``)."""
     rows = [
-        {
-            "line": f.line,
-            "indicator_code": f.indicator_code,
-            "indicator": f.indicator,
-            "year": f.year,
-            "region": f.region,
-            "value": f.value,
-            "unit": f.unit,
-            "qualifier": f.qualifier,
-            "written": f.written,
-            "sentence": f.sentence,
-        }
+        {"line": f.line, **{k: getattr(f, k) for k in FIGURE_FIELDS}, "sentence": f.sentence}
         for f in extraction.figures
     ]
     table = pd.DataFrame(rows, columns=REVIEW_COLUMNS)
