@@ -3,8 +3,8 @@
 The figures come from ``db.dashboard`` / ``db.queries`` — the same functions the pages
 call — so a slide can never disagree with the overview a leader saw in the browser: the
 same city-wide rule (全市 row, else districts combined by sum or mean), the same change on
-last year (percentage points for rates), the same target completion. The one read added
-here is provenance: which batches set the figures shown, for each slide's source line.
+last year (percentage points for rates), the same target completion. Provenance — which
+batches set the figures shown, for each slide's source line — comes from ``db.provenance``.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import dashboard, queries
-from db.models import CITY_WIDE, Batch, Indicator, Observation
+from db.provenance import batch_provenance
 from db.queries import Filters
 
 
@@ -60,37 +59,6 @@ class BriefingData:
         ids = "、".join(f"#{int(b)}" for b in sorted(set(rows["batch_id"])))
         sample = "（示例数据，非真实统计）" if rows["source_kind"].eq("sample").any() else ""
         return f"数据来源：{names}；批次 {ids}{sample}"
-
-
-def batch_provenance(session: Session, years: tuple[int, int]) -> pd.DataFrame:
-    """Which batch last set each figure in ``years`` (city-wide rows first, else districts).
-
-    Small: one row per (indicator, year, batch) — a figure combined from districts that
-    came from two batches names both.
-    """
-    first, last = years
-    stmt = (
-        select(
-            Indicator.code,
-            Observation.year,
-            Observation.batch_id,
-            Batch.source_name,
-            Batch.source_kind,
-            (Observation.region == CITY_WIDE).label("city"),
-        )
-        .join(Indicator, Indicator.id == Observation.indicator_id)
-        .outerjoin(Batch, Batch.id == Observation.batch_id)
-        .where(Observation.year.between(first, last))
-        .distinct()
-    )
-    columns = ["code", "year", "batch_id", "source_name", "source_kind", "city"]
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=columns)
-    if frame.empty:
-        return frame.drop(columns=["city"])
-    frame["city"] = frame["city"].astype(bool)
-    has_city = frame.groupby(["code", "year"])["city"].transform("max").astype(bool)
-    frame = frame[frame["city"] | ~has_city]
-    return frame.drop(columns=["city"]).reset_index(drop=True)
 
 
 def read_briefing_data(session: Session, years: tuple[int, int]) -> BriefingData:
