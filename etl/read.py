@@ -1,6 +1,7 @@
 """Bytes → a raw table of text cells, with the row numbers the user sees in their file.
 
-This is the only place in ``etl`` that knows about encodings, separators and workbooks.
+This is the only place in ``etl`` that knows about separators and workbooks; the encoding
+policy it applies to text files lives in :mod:`etl.encoding`.
 Everything after it works on :class:`RawTable`, whatever the file was. Reading never
 guesses silently: a file that is not text in UTF-8/GB18030/UTF-16, nor a workbook we can
 open, raises :class:`~etl.issues.UnreadableFileError` instead of producing mojibake.
@@ -8,7 +9,6 @@ open, raises :class:`~etl.issues.UnreadableFileError` instead of producing mojib
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime
 import io
@@ -19,13 +19,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from etl.encoding import SNIFF_BYTES, decode_text
 from etl.issues import Issue, UnreadableFileError, warning
 from etl.units import column_role, header_year
 
 _FOOTER = re.compile(r"^\s*(注|备注|说明|来源|数据来源|资料来源|填报|填表|制表|审核)")
 _SEPARATORS = (",", "\t", ";")
-_SNIFF_BYTES = 1 << 16
-_GB_FAMILY = {"gb18030", "gbk", "gb2312", "cp936"}
 
 
 @dataclass
@@ -74,109 +73,6 @@ def read_table(data: bytes, filename: str, *, sheet: str | int | None = None) ->
 # ---------------------------------------------------------------- text files
 
 
-def _refuse_encoding(guess: str | None) -> UnreadableFileError:
-    """The one message for "not text we can trust", naming the likely encoding if known."""
-    zh = f"（看起来像 {guess} 编码）" if guess else ""
-    en = f" (it looks like {guess})" if guess else ""
-    return UnreadableFileError(
-        f"文件不是 UTF-8、GB18030/GBK 或 UTF-16 编码的文本{zh}，无法可靠读取："
-        "请在 Excel 中另存为「CSV UTF-8」或 .xlsx 后重新上传。"
-        f" (The file is not text in UTF-8, GB18030/GBK or UTF-16{en};"
-        " save it as CSV UTF-8 or .xlsx and upload again.)"
-    )
-
-
-def _refuse_binary() -> UnreadableFileError:
-    return UnreadableFileError(
-        "文件内容是二进制数据，不是文本表格或 Excel 工作簿；请上传 .csv、.txt、.xlsx 或 .xls。"
-        " (The file holds binary data, not a text table or a workbook.)"
-    )
-
-
-def _transcode(data: bytes, encoding: str) -> bytes:
-    """Strictly decode in chunks and return UTF-8; a bad byte anywhere refuses the file."""
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    view = memoryview(data)
-    step = 1 << 23
-    out: list[bytes] = []
-    try:
-        for start in range(0, len(data), step):
-            chunk = decoder.decode(view[start : start + step])
-            if encoding != "utf-8":
-                out.append(chunk.encode("utf-8"))
-        tail = decoder.decode(b"", final=True)
-    except UnicodeDecodeError as exc:
-        raise _refuse_encoding(None) from exc
-    if encoding == "utf-8":
-        return data
-    out.append(tail.encode("utf-8"))
-    return b"".join(out).removeprefix("\ufeff".encode())
-
-
-def _plausible_chinese(text: str) -> bool:
-    """Whether GB18030-decoded text reads as Chinese rather than Big5/Shift-JIS bytes.
-
-    Big5 or Shift-JIS bytes decode as GBK without error but land on private-use or rare
-    characters; real office files (even with some traditional characters) do not.
-    """
-    if re.search(r"[\ue000-\uf8ff\x00-\x08\x0b\x0e-\x1f]", text):
-        return False
-    hanzi = re.findall(r"[\u3400-\u9fff\U00020000-\U0003ffff]", text)
-    if not hanzi:
-        return True
-    common = sum(1 for ch in hanzi if _in_gb2312(ch))
-    return common / len(hanzi) >= 0.5
-
-
-def _in_gb2312(ch: str) -> bool:
-    try:
-        ch.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _decode(data: bytes) -> tuple[bytes, str]:
-    """UTF-8 bytes of the file and the encoding it was in; refuses anything unsure."""
-    if data.startswith(codecs.BOM_UTF8):
-        return _transcode(data[3:], "utf-8"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _transcode(data, "utf-16"), "utf-16"
-    if b"\x00" in data[:_SNIFF_BYTES]:
-        head = data[:4096]
-        even, odd = head[0::2].count(0), head[1::2].count(0)
-        if max(even, odd) > len(head) // 6 and min(even, odd) < max(even, odd) // 8:
-            raise _refuse_encoding("UTF-16 without BOM / 无 BOM 的 UTF-16")
-        raise _refuse_binary()
-    try:
-        return _transcode(data, "utf-8"), "utf-8"
-    except UnreadableFileError:
-        pass
-    from charset_normalizer import from_bytes
-
-    cut = data.rfind(b"\n", 0, _SNIFF_BYTES)
-    sample = data[: cut + 1] if cut > 0 else data[:_SNIFF_BYTES]
-    results = list(from_bytes(sample))
-    if not results:
-        raise _refuse_encoding(None)
-    best = results[0]
-    gb = next((m for m in results if m.encoding in _GB_FAMILY), None)
-    if gb is None:
-        raise _refuse_encoding(best.encoding)
-    if best is not gb and (
-        gb.chaos > best.chaos + 0.1 or not _plausible_chinese(sample.decode("gb18030", "replace"))
-    ):
-        raise _refuse_encoding(best.encoding)
-    return _transcode(data, "gb18030"), "gb18030"
-
-
-def decode_text(data: bytes) -> tuple[bytes, str]:
-    """Public name for the ETL's one decoding policy: ``(utf8_bytes, encoding)`` or
-    :class:`UnreadableFileError`. The report reader uses it for pasted ``.txt`` reports.
-    """
-    return _decode(data)
-
-
 def _sniff_separator(lines: list[str]) -> str:
     """The separator that splits the most head lines into the same number (>1) of fields."""
     best, best_score = ",", (-1, -1)
@@ -207,8 +103,8 @@ def _find_header(records: list[list[str | None]]) -> int | None:
 
 
 def _read_text(data: bytes) -> RawTable:
-    utf8, encoding = _decode(data)
-    head = utf8[:_SNIFF_BYTES].decode("utf-8", "ignore")
+    utf8, encoding = decode_text(data)
+    head = utf8[:SNIFF_BYTES].decode("utf-8", "ignore")
     head_lines = head.splitlines(keepends=True)[:-1] or head.splitlines(keepends=True)
     sep = _sniff_separator(head_lines[:200])
     reader = csv.reader(head_lines, delimiter=sep)

@@ -14,6 +14,7 @@ import re
 
 from db.catalog import Catalog
 from etl import mojibake
+from etl.encoding import decode_text  # the ETL's one decoding policy, reused
 from etl.lexicon import NUMERALS, Lexicon, build_lexicon, has_damage, to_simplified
 
 LOST_CHAR = "□"  # the customary mark for a character that cannot be read (缺字符)
@@ -38,7 +39,6 @@ def decode_report(data: bytes) -> str:
 
     Raises :class:`~etl.issues.UnreadableFileError` for anything else, never guessing.
     """
-    from etl.read import decode_text  # the ETL's one decoding policy, reused
 
     utf8, _encoding = decode_text(data)
     return utf8.decode("utf-8")
