@@ -39,7 +39,6 @@ def decode_report(data: bytes) -> str:
 
     Raises :class:`~etl.issues.UnreadableFileError` for anything else, never guessing.
     """
-
     utf8, _encoding = decode_text(data)
     return utf8.decode("utf-8")
 
