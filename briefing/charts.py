@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 
 from briefing.content import SEPARATOR, safe_file_stem
 from briefing.data import BriefingData
-from briefing.takeaway import Takeaway, series_takeaway
+from briefing.takeaway import Takeaway, Tone, series_takeaway
 from ui import charts as ui_charts
 from ui import theme
 
@@ -195,7 +195,7 @@ def targets_chart(data: BriefingData) -> tuple[go.Figure, Takeaway, int | None]:
         return _no_data("所选年份未设定目标值"), Takeaway("所选年份未设定目标值"), None
     fig = ui_charts.completion_chart(completion, title="")
     met = int(completion["met"].fillna(False).astype(bool).sum())
-    tone = "good" if met == len(completion) else "bad"
+    tone: Tone = "good" if met == len(completion) else "bad"
     return fig, Takeaway(f"{year}年 {len(completion)} 项目标完成 {met} 项", tone), year
 
 

@@ -81,7 +81,7 @@ def _place(shape, left: int, top: int, width: int, height: int) -> None:  # type
 
 
 def _textbox(slide: Slide, left: int, top: int, width: int, height: int) -> TextFrame:
-    return slide.shapes.add_textbox(left, top, width, height).text_frame
+    return slide.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height)).text_frame
 
 
 def _title_slide(prs, content: PackContent) -> None:  # type: ignore[no-untyped-def]

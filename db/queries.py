@@ -95,7 +95,9 @@ def list_regions(session: Session) -> list[str]:
     walk = select(func.min(obs.c.region).label("region")).cte("walk", recursive=True)
     following = select(func.min(obs.c.region)).where(obs.c.region > walk.c.region)
     walk = walk.union_all(select(following.scalar_subquery()).where(walk.c.region.is_not(None)))
-    names = session.scalars(select(walk.c.region).where(walk.c.region.is_not(None))).all()
+    names: list[str] = list(
+        session.scalars(select(walk.c.region).where(walk.c.region.is_not(None))).all()
+    )
     return sorted(names, key=lambda r: (r != CITY_WIDE, r))
 
 
@@ -237,7 +239,7 @@ def _codes_with_city_gaps(
     counts = city.groupby("code")["year"].nunique().to_dict() if len(city) else {}
     return [
         code
-        for code, low, high in spans
+        for code, low, high in spans.tuples()
         if low is not None and counts.get(code, 0) < int(high) - int(low) + 1
     ]
 
@@ -351,7 +353,7 @@ def _top_regions(
     top: dict[str, list[str]] = {}
     for code, region in session.execute(
         select(ranked.c.code, ranked.c.region).where(ranked.c.rank <= limit)
-    ):
+    ).tuples():
         top.setdefault(code, []).append(region)
     return top
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy import Engine
@@ -15,6 +16,9 @@ from db.session import get_engine, read_session, write_session
 from etl.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli
 from etl.issues import BatchNotFoundError, Issue, RollbackRefusedError
 from etl.pipeline import BatchResult, LoadOptions, load_file
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 PROGRESS_MIN_BYTES = 5 * 1024 * 1024
 STAGES = ("read", "normalise", "validate", "load")
@@ -81,16 +85,17 @@ class _StageProgress:
     """A progress bar over the pipeline stages, only on a terminal and only for large files."""
 
     def __init__(self, name: str, size: int) -> None:
-        self.bar = None
+        self.bar: ProgressBar[str] | None = None
         if size >= PROGRESS_MIN_BYTES and sys.stderr.isatty():
-            self.bar = click.progressbar(
+            bar: ProgressBar[str] = click.progressbar(
                 length=len(STAGES),
                 label=name,
                 file=sys.stderr,
                 show_eta=False,
                 item_show_func=lambda stage: STAGE_LABELS.get(stage or "", stage or ""),
             )
-            self.bar.render_progress()
+            bar.render_progress()
+            self.bar = bar
 
     def __call__(self, stage: str) -> None:
         if self.bar is not None:

@@ -108,8 +108,8 @@ def _char_cost(char: str, lexicon: Lexicon) -> float:
 
 
 def _candidates(b1: int | None, b2: int | None, lexicon: Lexicon) -> list[tuple[str, bytes]]:
-    if b2 == -1:  # an ASCII byte
-        return [(chr(b1), bytes([b1]))]  # type: ignore[arg-type]
+    if b2 == -1 and b1 is not None:  # an ASCII byte
+        return [(chr(b1), bytes([b1]))]
     if b1 is not None and b2 is not None:
         data = bytes([b1, b2])
         char = _unit_char(data)
@@ -227,7 +227,8 @@ def _transition(
         if q not in plain:
             allowed = [k for p, k in by_byte.items() if link is None or _vanishes(p, q)]
             plain[q] = max(allowed, key=lambda k: prev[k][0]) if allowed else None
-        ks = {plain[q]} - {None}
+        best_plain = plain[q]
+        ks: set[int] = set() if best_plain is None else {best_plain}
         for a in lexicon.lefts.get(simple(c)[:1], ()):
             ks.update(by_simple.get(a, ()))
         if boost and c in NUMERALS + "）":
@@ -286,8 +287,14 @@ def unmangle_run(
         for drops in _drop_patterns(k):
             for dangling in (False, True):
                 reading = _try(
-                    units[:k], drops, dangling, left, after, lexicon, list_number=at_line_start
-                )  # type: ignore[arg-type]
+                    units[:k],  # type: ignore[arg-type]  # no lost bytes in a marker run
+                    drops,
+                    dangling,
+                    left,
+                    after,
+                    lexicon,
+                    list_number=at_line_start,
+                )
                 if reading is None or mangle(reading.original) != run[:k]:
                     continue
                 score = reading.score + rest

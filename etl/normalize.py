@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -183,12 +184,12 @@ class _Builder:
                 )
             )
             self.table_unit = None
-        self.parts: dict[str, np.ndarray] = {}
+        self.parts: dict[str, np.ndarray | None] = {}  # None: a column the file lacks
         self._factorised: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
         self._check_stray_columns(roles)
         self._indicators()
 
-    def _report(self, code: str, message: str, at: int, **where: object) -> None:
+    def _report(self, code: str, message: str, at: int | np.integer, **where: object) -> None:
         """An error at frame position ``at``, located by the row number the user sees."""
         self.errors.append(error(code, message, row=int(self.raw.rows[at]), **where))
 
@@ -352,7 +353,7 @@ class _Builder:
         need = np.empty(0, dtype=np.int64)
         if unit is not None:
             need = np.flatnonzero((unit != None) & (canon != None) & ~np.isnan(value))  # noqa: E711
-        if len(need):
+        if unit is not None and len(need):
             # One unit_factor call per distinct (unit, indicator unit) pair.
             ucodes, uuniq = pd.factorize(unit[need])
             ccodes, cuniq = pd.factorize(canon[need])
@@ -429,22 +430,29 @@ class _Builder:
                 hu = _take(units, hcodes)
                 has = hu != None  # noqa: E711 - elementwise on an object array
                 unit[has], stated = hu[has], True
-        layers = [(self.row_name_unit[pos] if self.any_name_unit else None, "indicator")]
+        layers: list[tuple[np.ndarray | None, str | None]] = [
+            (self.row_name_unit[pos] if self.any_name_unit else None, "indicator")
+        ]
         layers += [(self._texts("unit", pos), "unit"), (cell_unit, None)]
         for layer, role in layers:
             if layer is None:
                 continue
             has = layer != None  # noqa: E711
             if has.any():
-                unit[has], source[has], stated = layer[has], self.roles.get(role), True
+                unit[has], source[has], stated = (
+                    layer[has],
+                    (self.roles.get(role) if role else None),
+                    True,
+                )
         return (unit if stated else None), source
 
     def _qualifiers(self, qualifier: np.ndarray, pos: np.ndarray) -> np.ndarray:
         """A qualifier column (``余``/``约``/``more_than``…) fills in what the cell did not say."""
         col = self.roles.get("qualifier")
-        if col is None:
+        factorised = self._codes("qualifier")
+        if col is None or factorised is None:
             return qualifier
-        codes, uniques = self._codes("qualifier")
+        codes, uniques = factorised
         codes = codes[pos]
         words = np.array([_QUALIFIER_WORDS.get(str(u).casefold()) for u in uniques], dtype=object)
         given = _take(words, codes)
@@ -474,6 +482,7 @@ class _Builder:
     def _unknown_indicators(self, pos: np.ndarray) -> None:
         col = self.roles["indicator"]
         suggestions: dict[str, tuple[str, ...]] = {}
+        hints: tuple[str, ...]
         for i in np.unique(pos[self.row_code[pos] == None]):  # noqa: E711
             c = self.ind_codes[i]
             name = None if c < 0 else str(self.ind_uniques[c])
@@ -495,7 +504,8 @@ class _Builder:
             )
 
     def result(self, layout: str) -> Normalized:
-        n = len(self.parts["row"])
+        rows = self.parts["row"]
+        n = 0 if rows is None else len(rows)
         frame = _assemble(self.parts, n)
         if n == 0:
             self.errors.append(
@@ -509,7 +519,7 @@ def by_row(issues: list[Issue]) -> list[Issue]:
     return sorted(issues, key=lambda i: -1 if i.row is None else i.row)
 
 
-def _assemble(parts: dict[str, object], n: int) -> pd.DataFrame:
+def _assemble(parts: Mapping[str, object], n: int) -> pd.DataFrame:
     """The output frame with the agreed column order and dtypes."""
     numeric = {"row": "int64", "year": "Int64", "value": "float64", "target": "float64"}
     columns = {}

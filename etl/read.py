@@ -13,6 +13,7 @@ import csv
 import datetime
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def _sniff_separator(lines: list[str]) -> str:
     return best
 
 
-def _find_header(records: list[list[str | None]]) -> int | None:
+def _find_header(records: Sequence[Sequence[str | None]]) -> int | None:
     """Index of the header record: the first with a recognisable indicator/year column."""
     fallback = None
     for i, rec in enumerate(records[:50]):
@@ -326,7 +327,7 @@ def _from_grid(grid: list[tuple[int, list[str | None]]], *, sheet_name: str) -> 
     return table
 
 
-def _column_names(header: list[object]) -> list[str]:
+def _column_names(header: Sequence[object]) -> list[str]:
     names: list[str] = []
     seen: dict[str, int] = {}
     for i, cell in enumerate(header, start=1):
@@ -344,7 +345,7 @@ def _column_names(header: list[object]) -> list[str]:
 def _finish(
     frame: pd.DataFrame,
     rows: np.ndarray,
-    header: list[object],
+    header: Sequence[object],
     header_row: int,
     encoding: str | None,
     sep: str | None,

@@ -42,12 +42,17 @@ def template_frame(catalog: Catalog, layout: str = "long") -> pd.DataFrame:
     by_code = {
         code: group.set_index("year")["value"] for code, group in examples.groupby("indicator_code")
     }
-    rows = []
+    rows: list[dict[str, object]] = []
     for spec in specs:
         series = by_code.get(spec.code, pd.Series(dtype=float))
         category = catalog.categories[spec.category].name_zh
         if layout == "wide":
-            row = {"类别": category, "指标": spec.name_zh, "单位": spec.unit, "地区": CITY_WIDE}
+            row: dict[str, object] = {
+                "类别": category,
+                "指标": spec.name_zh,
+                "单位": spec.unit,
+                "地区": CITY_WIDE,
+            }
             for year in WIDE_YEARS:
                 value = series.get(year)
                 row[f"{year}年"] = NO_FIGURE if value is None else _number(value, spec.unit)

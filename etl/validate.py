@@ -296,11 +296,11 @@ def _duplicates(
 
 
 def _differ(a: float, b: float) -> bool:
-    return not (pd.isna(a) or pd.isna(b)) and not np.isclose(a, b, rtol=1e-12, atol=0.0)
+    return not (pd.isna(a) or pd.isna(b)) and not bool(np.isclose(a, b, rtol=1e-12, atol=0.0))
 
 
 def _same(a: float, b: float) -> bool:
-    return not (pd.isna(a) or pd.isna(b)) and np.isclose(a, b, rtol=1e-12, atol=0.0)
+    return not (pd.isna(a) or pd.isna(b)) and bool(np.isclose(a, b, rtol=1e-12, atol=0.0))
 
 
 def check_against_store(

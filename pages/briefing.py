@@ -1,5 +1,7 @@
 """简报导出 Briefing — choose years and charts; one click for the PPTX/PDF pack or a PNG."""
 
+import functools
+
 import streamlit as st
 
 from briefing import render
@@ -102,7 +104,7 @@ for built in build_charts(data, chosen):
     text.caption(built.takeaway.text)
     button.download_button(
         bt("png", lang),
-        data=lambda built=built: chart_png(built),
+        data=functools.partial(chart_png, built),
         file_name=f"{built.file_stem}.png",
         mime=MEDIA_TYPES["png"],
         on_click="ignore",

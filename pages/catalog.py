@@ -38,7 +38,7 @@ def _saved(message: str) -> None:
 
 
 def _add_alias() -> None:
-    code = st.session_state.get("alias_indicator")
+    code: str = st.session_state.get("alias_indicator") or ""
     alias = st.session_state.get("alias_text", "")
     with write_session(engine()) as session:
         try:
@@ -53,7 +53,7 @@ def _add_alias() -> None:
 
 
 def _add_phrasing() -> None:
-    code = st.session_state.get("phrasing_indicator")
+    code: str = st.session_state.get("phrasing_indicator") or ""
     phrasing = st.session_state.get("phrasing_text", "")
     with write_session(engine()) as session:
         try:

@@ -38,6 +38,8 @@ if code not in options:
     st.stop()
 data = read(dashboard.indicator_view, filters=filters, code=code)
 meta = data.indicator
+if meta is None:  # deleted from the catalog since the list was drawn
+    st.stop()
 unit, label = meta["unit"], name(meta, lang)
 color = category_color(meta["category"])
 st.caption(

@@ -156,7 +156,7 @@ edited = st.data_editor(
             rt("col.indicator_code", lang),
             options=codes,
             format_func=lambda code: (
-                catalog.indicators[code].name_zh if code in catalog.indicators else code
+                catalog.indicators[str(code)].name_zh if code in catalog.indicators else str(code)
             ),
             required=True,
             width="medium",

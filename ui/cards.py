@@ -41,7 +41,7 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def kpi_card(card: Mapping[str, Any], *, year: int, lang: str) -> None:
+def kpi_card(card: Mapping[str, Any], *, year: int | None, lang: str) -> None:
     """One headline figure: value with unit, change on the previous year coloured by the
     indicator's direction (fewer accidents is good), a sparkline, and 完成率 if targeted."""
     label = name(card, lang)
@@ -50,7 +50,7 @@ def kpi_card(card: Mapping[str, Any], *, year: int, lang: str) -> None:
     direction = t(f"direction.{card['direction']}", lang)
     help_text = t("kpi.help", lang, name=md_escape(label), rule=rule, direction=direction)
     has_value = not _missing(card.get("value"))
-    change = card.get("change")
+    change: Any = card.get("change")
     delta: str | int | None = None
     description = t("kpi.vs_prev", lang)
     if not has_value:
@@ -96,7 +96,7 @@ def category_tile(tile: Mapping[str, Any], *, year: int, lang: str) -> None:
     with st.container(border=True, key=f"tile-{_css_key(tile['category'])}", height="stretch"):
         lines = [f"#### {md_escape(name(tile, lang))}"]
         if tile["reported"] == 0:
-            latest = tile.get("latest_year")
+            latest: Any = tile.get("latest_year")
             note = (
                 t("tile.never", lang)
                 if _missing(latest)

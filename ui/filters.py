@@ -19,7 +19,7 @@ own choices with :func:`seed_choice` / :func:`mirror`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import streamlit as st
 
@@ -118,7 +118,7 @@ def language_switch() -> str:
         "语言 / Language",
         LANGS,
         required=True,
-        format_func=LANG_NAMES.get,
+        format_func=lambda code: LANG_NAMES.get(code, code),
         key=LANG_KEY,
         label_visibility="collapsed",
     )
@@ -158,8 +158,12 @@ def sidebar_filters(lang: str) -> Filters:
         years = (low, high)
     else:
         _seed_years(low, high)
-        years = sidebar.slider(
-            t("filters.years", lang), min_value=low, max_value=high, step=1, key=YEARS_KEY
+        # A (low, high) pair: the key's seeded value is a range, which the stubs cannot see.
+        years = cast(
+            tuple[int, int],
+            sidebar.slider(
+                t("filters.years", lang), min_value=low, max_value=high, step=1, key=YEARS_KEY
+            ),
         )
         mirror(YEARS_KEY, list(years), [low, high])
     _seed_many(CATEGORIES_KEY, list(categories))

@@ -9,7 +9,10 @@ connection = config.attributes.get("connection")
 if connection is None:  # plain `alembic` command line: build an engine from the URL
     from db.session import create_engine_for
 
-    connection = create_engine_for(config.get_main_option("sqlalchemy.url")).connect()
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit("alembic: set sqlalchemy.url (or use `python -m etl` / the app)")
+    connection = create_engine_for(url).connect()
 
 context.configure(
     connection=connection,
