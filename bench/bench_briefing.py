@@ -61,7 +61,7 @@ def worker(db_url: str) -> dict:
     for fmt in ("pptx", "pdf"):
         t = time.perf_counter()
         with read_session(engine) as session:
-            build_pack(session, years=YEARS, charts=ids, fmt=fmt)  # type: ignore[arg-type]
+            build_pack(session, years=YEARS, charts=ids, fmt=fmt)
         warm[fmt] = time.perf_counter() - t
     render.stop_export_browser()
     return {

@@ -11,6 +11,7 @@ PNGs rendered by Chromium with Noto CJK, so their glyphs are baked in.
 from __future__ import annotations
 
 import io
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
@@ -50,7 +51,7 @@ pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
 rl_config.useA85 = 0
 
 
-def _style(name: str, size: float, colour=INK, **extra) -> ParagraphStyle:  # type: ignore[no-untyped-def]
+def _style(name: str, size: float, colour: colors.Color = INK, **extra: Any) -> ParagraphStyle:
     return ParagraphStyle(
         name,
         fontName=PDF_FONT,

@@ -15,8 +15,10 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
+from pptx.presentation import Presentation as PresentationObject
+from pptx.shapes.base import BaseShape
 from pptx.slide import Slide
-from pptx.text.text import TextFrame
+from pptx.text.text import TextFrame, _Run
 from pptx.util import Emu, Inches, Pt
 
 from briefing.content import CJK_FONT, SUMMARY_HEADER, ChartSlide, PackContent
@@ -38,7 +40,7 @@ CHART_TOP = Inches(1.55)
 CHART_BOTTOM = SLIDE_H - Inches(0.6)
 
 
-def _style_run(run, *, size: float, colour: RGBColor = INK, bold: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _style_run(run: _Run, *, size: float, colour: RGBColor = INK, bold: bool = False) -> None:
     font = run.font
     font.size = Pt(size)
     font.bold = bold
@@ -71,7 +73,7 @@ def _write(
     _style_run(run, size=size, colour=colour, bold=bold)
 
 
-def _place(shape, left: int, top: int, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
+def _place(shape: BaseShape, left: int, top: int, width: int, height: int) -> None:
     shape.left, shape.top, shape.width, shape.height = (
         Emu(left),
         Emu(top),
@@ -84,7 +86,7 @@ def _textbox(slide: Slide, left: int, top: int, width: int, height: int) -> Text
     return slide.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height)).text_frame
 
 
-def _title_slide(prs, content: PackContent) -> None:  # type: ignore[no-untyped-def]
+def _title_slide(prs: PresentationObject, content: PackContent) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE])
     title, subtitle = slide.placeholders[0], slide.placeholders[1]
     _place(title, MARGIN, Inches(2.2), SLIDE_W - 2 * MARGIN, Inches(1.4))
@@ -123,7 +125,7 @@ def _picture_box(chart: ChartSlide) -> tuple[int, int, int, int]:
     return int((SLIDE_W - width) / 2), int(CHART_TOP), int(width), int(height)
 
 
-def _chart_slide(prs, chart: ChartSlide) -> None:  # type: ignore[no-untyped-def]
+def _chart_slide(prs: PresentationObject, chart: ChartSlide) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
     title = slide.shapes.title
     _place(title, MARGIN, Inches(0.25), SLIDE_W - 2 * MARGIN, Inches(0.75))
@@ -148,7 +150,7 @@ def _chart_slide(prs, chart: ChartSlide) -> None:  # type: ignore[no-untyped-def
     _write(source, chart.source, size=11, colour=MUTED)
 
 
-def _summary_slide(prs, content: PackContent) -> None:  # type: ignore[no-untyped-def]
+def _summary_slide(prs: PresentationObject, content: PackContent) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
     title = slide.shapes.title
     _place(title, MARGIN, Inches(0.25), SLIDE_W - 2 * MARGIN, Inches(0.75))

@@ -24,7 +24,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Select, and_, case, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    case,
+    false,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from db.models import CITY_WIDE, Batch, Category, Indicator, Observation, Target
@@ -148,7 +158,7 @@ def indicator_scope(stmt: Select, filters: Filters, codes: Sequence[str] | None)
     return stmt
 
 
-def year_scope(column, filters: Filters) -> list:  # type: ignore[no-untyped-def]
+def year_scope(column: SQLColumnExpression[int], filters: Filters) -> list[ColumnElement[bool]]:
     conds = []
     if filters.year_from is not None:
         conds.append(column >= filters.year_from)
@@ -157,7 +167,9 @@ def year_scope(column, filters: Filters) -> list:  # type: ignore[no-untyped-def
     return conds
 
 
-def _combined(regions_clause, filters: Filters, codes: Sequence[str] | None) -> Select:  # type: ignore[no-untyped-def]
+def _combined(
+    regions_clause: ColumnElement[bool], filters: Filters, codes: Sequence[str] | None
+) -> Select:
     """Per indicator and year: the chosen observations combined by sum or mean, in SQL."""
     table = Observation
     value = case(
@@ -333,7 +345,7 @@ def region_values(
 
 def _top_regions(
     session: Session, filters: Filters, codes: Sequence[str], regions_clause, limit: int
-) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+) -> dict[str, list[str]]:
     """Per indicator, the ``limit`` regions with the largest figure in its latest year."""
     obs = Observation.__table__.alias("latest_obs")
     latest = (

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
+from sqlalchemy import Engine
 
 from db import users
 from db.session import get_engine, write_session
@@ -21,7 +24,7 @@ class _UsersCommandError(click.ClickException):
     exit_code = EXIT_REJECTED
 
 
-def _engine(ctx: click.Context):  # type: ignore[no-untyped-def]
+def _engine(ctx: click.Context) -> Engine:
     return get_engine((ctx.obj or {}).get("db_url"))
 
 
@@ -41,7 +44,9 @@ def _read_password(password_stdin: bool) -> str:
         raise click.UsageError(str(exc)) from None
 
 
-def _run(ctx: click.Context, action, *args, **kwargs) -> users.UserInfo:  # type: ignore[no-untyped-def]
+def _run(
+    ctx: click.Context, action: Callable[..., users.UserInfo], *args: Any, **kwargs: Any
+) -> users.UserInfo:
     """Run one account change in its own transaction; account errors become exit 1."""
     with write_session(_engine(ctx)) as session:
         try:

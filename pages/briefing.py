@@ -1,6 +1,7 @@
 """简报导出 Briefing — choose years and charts; one click for the PPTX/PDF pack or a PNG."""
 
 import functools
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -9,6 +10,7 @@ from briefing.charts import chart_catalogue, default_chart_ids
 from briefing.pack import (
     MEDIA_TYPES,
     EmptyPackError,
+    PackFormat,
     build_charts,
     build_pack,
     chart_png,
@@ -72,18 +74,19 @@ if not chosen:
     st.stop()
 
 
-def _pack(fmt: str):  # type: ignore[no-untyped-def]
+def _pack(fmt: PackFormat) -> Callable[[], bytes]:
     """The download's deferred data: built on click, on Streamlit's download thread."""
 
     def build() -> bytes:
         with read_session(engine()) as session:
-            return build_pack(session, years=years, charts=list(chosen), fmt=fmt)  # type: ignore[arg-type]
+            return build_pack(session, years=years, charts=list(chosen), fmt=fmt)
 
     return build
 
 
 left, right, _ = st.columns([1, 1, 2])
-for column, fmt in ((left, "pptx"), (right, "pdf")):
+formats: tuple[PackFormat, PackFormat] = ("pptx", "pdf")
+for column, fmt in zip((left, right), formats, strict=True):
     column.download_button(
         bt(fmt, lang),
         data=_pack(fmt),
