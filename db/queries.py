@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVarTuple
 
 import pandas as pd
 from sqlalchemy import (
@@ -38,6 +39,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from db.models import CITY_WIDE, Batch, Category, Indicator, Observation, Target
+
+Ts = TypeVarTuple("Ts")  # a statement's column types, kept through the scoping helpers
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,9 @@ def list_indicators(session: Session, *, filters: Filters = Filters()) -> pd.Dat
 # ---- the headline series -------------------------------------------------------------
 
 
-def indicator_scope(stmt: Select, filters: Filters, codes: Sequence[str] | None) -> Select:
+def indicator_scope(
+    stmt: Select[*Ts], filters: Filters, codes: Sequence[str] | None
+) -> Select[*Ts]:
     stmt = stmt.join(Category, Category.id == Indicator.category_id).where(
         Indicator.active.is_(True)
     )
@@ -251,7 +256,7 @@ def _codes_with_city_gaps(
     counts = city.groupby("code")["year"].nunique().to_dict() if len(city) else {}
     return [
         code
-        for code, low, high in spans.tuples()
+        for code, low, high in spans
         if low is not None and counts.get(code, 0) < int(high) - int(low) + 1
     ]
 
@@ -365,7 +370,7 @@ def _top_regions(
     top: dict[str, list[str]] = {}
     for code, region in session.execute(
         select(ranked.c.code, ranked.c.region).where(ranked.c.rank <= limit)
-    ).tuples():
+    ):
         top.setdefault(code, []).append(region)
     return top
 
