@@ -56,7 +56,7 @@ st.caption(t("category.caption", lang, count=len(data.table), start=start, end=e
 if data.truncated:
     st.caption(t("category.truncated", lang, n=dashboard.MAX_REGIONS))
 
-chart_col, table_col = st.columns([2, 1])
+chart_col, table_col = st.columns([3, 2])  # room for English names in the table
 with chart_col:
     title = t("chart.category_title", lang, name=label, start=start, end=end)
     figure = charts.category_small_multiples(
