@@ -71,6 +71,7 @@ def build_store(path: Path) -> int:
     import numpy as np
     from sqlalchemy import func, insert, select
 
+    from db.coverage import refresh_coverage
     from db.models import Batch, Indicator, Observation, Target
     from db.session import dispose_engines, get_engine, write_session
 
@@ -114,6 +115,7 @@ def build_store(path: Path) -> int:
                     if r == "全市" and y >= 2020
                 ],
             )
+        refresh_coverage(session)  # written around write_batch, so the summary is ours to keep
         session.commit()
         count = session.scalar(select(func.count()).select_from(Observation))
     dispose_engines()

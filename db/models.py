@@ -1,12 +1,14 @@
 """The store's tables (SQLAlchemy 2.0 declarative models).
 
-The shape follows DESIGN.md "Data model". Two choices worth knowing:
+The shape follows DESIGN.md "Data model". Three choices worth knowing:
 
 * an observation is keyed by (indicator, year, region) and remembers the batch that last
   set it; that link, plus one ``revision`` row per figure a batch touched, is what makes an
   exact rollback possible;
 * the covering index ``ix_observation_cover`` carries the value, so the dashboard's
-  group-by-indicator-and-year queries are answered from the index alone.
+  group-by-indicator-and-year queries are answered from the index alone;
+* ``observation_coverage`` is derived data (counts per indicator and year) that the loader
+  keeps exact in the same transaction as the figures, see :class:`CoverageCount`.
 """
 
 from __future__ import annotations
@@ -112,6 +114,27 @@ class Observation(Base):
     qualifier: Mapped[str | None] = mapped_column(String(20), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"), nullable=True)
+
+
+class CoverageCount(Base):
+    """How many figures an (indicator, year) has, and whether the 全市 one is among them.
+
+    The 数据质量 page needs exactly this for every indicator and year; counting a million
+    observations for it on every cold read cost ~60 ms, reading these ~1,000 rows costs
+    nothing. Derived data, so it must never drift: every writer of ``observation``
+    (``etl.load.write_batch``, ``rollback_batch``) refreshes the pairs it touched through
+    :func:`db.coverage.refresh_coverage`, inside its own transaction. Pairs without a
+    figure have no row.
+    """
+
+    __tablename__ = "observation_coverage"
+
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    regions: Mapped[int] = mapped_column(Integer)
+    # 1 when the 全市 row exists, else 0: an integer so the refresh's SUM(CASE …) fits
+    # both SQLite and PostgreSQL without a cast.
+    city: Mapped[int] = mapped_column(Integer)
 
 
 class Target(Base):

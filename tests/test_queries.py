@@ -15,6 +15,7 @@ from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
 from db import coverage, dashboard, queries
+from db.coverage import refresh_coverage
 from db.models import Batch, Indicator, Observation, Target
 from db.queries import Filters
 from db.session import read_session, write_session
@@ -79,6 +80,7 @@ def fill(engine: Engine, figures=FIGURES, targets=TARGETS) -> int:
                     for c, y, r, v in targets
                 ],
             )
+        refresh_coverage(session)  # figures written around the loader: keep its summary too
         session.commit()
         return batch.id
 
