@@ -23,13 +23,24 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, column, delete, func, select, text, update
+from sqlalchemy import (
+    CursorResult,
+    Result,
+    Select,
+    Table,
+    column,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy import table as table_clause
 from sqlalchemy.orm import Session
 
 from db.catalog import indicator_ids
 from db.coverage import refresh_coverage
-from db.models import Batch, Category, Indicator, Observation, Revision, Target
+from db.models import Base, Batch, Category, Indicator, Observation, Revision, Target
 from db.session import PG_LOAD_LOCK
 from etl.issues import BatchNotFoundError, Issue, RollbackRefusedError, warning
 
@@ -93,6 +104,8 @@ def _stage_rows(session: Session, frame: pd.DataFrame, ids: dict[str, int]) -> N
         "target": frame["target"].astype("float64"),
     }
     raw = conn.connection.driver_connection
+    if raw is None:  # a pool that handed out a closed connection: nothing to stage into
+        raise RuntimeError("no database connection to stage the batch into")
     if dialect == "postgresql":
         buffer = io.StringIO()
         pd.DataFrame(columns).to_csv(buffer, index=False, header=False, na_rep="\\N", sep="\t")
@@ -225,7 +238,7 @@ def _secondary_indexes_deferred(session: Session, table: str, incoming: int) -> 
     The unique key stays, so the upsert is still checked. DDL is transactional on both
     SQLite and PostgreSQL: a failed or dry-run batch leaves the indexes as they were.
     """
-    model = {"observation": Observation, "target": Target}[table].__table__
+    model = Base.metadata.tables[table]
     indexes = [ix for ix in model.indexes if not ix.unique]
     if incoming < BULK_INSERT_ROWS or not indexes:
         yield
@@ -294,9 +307,18 @@ def find_active_batch(session: Session, sha256: str) -> Batch | None:
     ).first()
 
 
-def _blocking_batches(session: Session, batch_id: int, table: type, kind: str) -> list[int]:
-    t = table.__table__
-    r = Revision.__table__
+def _table(model: type[Base]) -> Table:
+    """A model's Core table, typed as one (``__table__`` is typed as any FROM clause)."""
+    return Base.metadata.tables[model.__tablename__]
+
+
+def _affected(result: Result) -> int:
+    """Rows a DELETE/UPDATE touched (only a cursor result knows; the ORM types it wider)."""
+    return result.rowcount if isinstance(result, CursorResult) else 0
+
+
+def _blocking_batches(session: Session, batch_id: int, table: type[Base], kind: str) -> list[int]:
+    t, r = _table(table), _table(Revision)
     join = (
         (t.c.indicator_id == r.c.indicator_id) & (t.c.year == r.c.year) & (t.c.region == r.c.region)
     )
@@ -340,8 +362,7 @@ def rollback_batch(session: Session, batch_id: int, *, user: str = "") -> Rollba
         )
     restored = deleted = 0
     for table, kind in ((Observation, "observation"), (Target, "target")):
-        t = table.__table__
-        r = Revision.__table__
+        t, r = _table(table), _table(Revision)
         match = (
             (r.c.batch_id == batch_id)
             & (r.c.kind == kind)
@@ -350,7 +371,7 @@ def rollback_batch(session: Session, batch_id: int, *, user: str = "") -> Rollba
             & (r.c.region == t.c.region)
         )
         gone = select(r.c.id).where(match, r.c.existed.is_(False)).exists()
-        removed = session.execute(delete(t).where(gone)).rowcount or 0
+        removed = _affected(session.execute(delete(t).where(gone)))
         deleted += removed
         if kind == "observation" and removed:
             # Restoring a value keeps the counts; the figures the batch created are gone.
@@ -365,7 +386,7 @@ def rollback_batch(session: Session, batch_id: int, *, user: str = "") -> Rollba
             values["qualifier"] = select(r.c.old_qualifier).where(restore).scalar_subquery()
             values["note"] = select(r.c.old_note).where(restore).scalar_subquery()
         stmt = update(t).where(select(r.c.id).where(restore).exists()).values(**values)
-        restored += session.execute(stmt).rowcount or 0
+        restored += _affected(session.execute(stmt))
     batch.status = "rolled_back"
     batch.rolled_back_at = datetime.now()
     batch.rolled_back_by = user
@@ -386,8 +407,7 @@ def batch_figures(session: Session, batch_id: int) -> pd.DataFrame:
 
     Qualifier and note are the figure's current ones while the batch still holds it.
     """
-    r = Revision.__table__
-    o = Observation.__table__
+    r, o = _table(Revision), _table(Observation)
     holds = (
         (o.c.indicator_id == r.c.indicator_id)
         & (o.c.year == r.c.year)
