@@ -5,22 +5,30 @@
   ``TQI_TEST_POSTGRES_URL`` is set (each PostgreSQL test gets a schema of its own).
 * ``engine`` / ``session`` — migrated and seeded store on ``db_url``.
 
+And helpers more than one file needs: ``etl`` runs ``python -m etl`` as a user does,
+``stored_figures`` reads the store back, ``file_catalog`` is the shipped catalog without a
+database.
+
 In CI (``CI=true``) a missing PostgreSQL URL or a missing Chromium is a failure, not a skip:
-``require_postgres`` / ``require_chromium`` enforce that.
+``postgres_url`` / ``require_chromium`` enforce that.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, select, text
 from sqlalchemy.orm import Session
 
+from db.catalog import Catalog, CategorySpec, IndicatorSpec, read_catalog_file
+from db.models import Indicator, Observation
 from db.session import dispose_engines, get_engine, read_session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,3 +112,88 @@ def chromium_path() -> str:
 
 def has_cjk_font() -> bool:
     return shutil.which("fc-list") is not None
+
+
+# ---- reading the store and the catalog ---------------------------------------------------
+
+
+def stored_figures(engine: Engine) -> dict[tuple[str, int, str], tuple[float, str | None]]:
+    """Every stored figure, read straight from the table (not through the code under test).
+
+    Keyed ``(code, year, region)``, each ``(value, qualifier)``.
+    """
+    with read_session(engine) as s:
+        rows = s.execute(
+            select(
+                Indicator.code,
+                Observation.year,
+                Observation.region,
+                Observation.value,
+                Observation.qualifier,
+            ).join(Indicator)
+        ).all()
+    return {(c, y, r): (v, q) for c, y, r, v, q in rows}
+
+
+def file_catalog() -> Catalog:
+    """The shipped catalog straight from its JSON file, no database needed."""
+    data = read_catalog_file()
+    categories = {
+        c["code"]: CategorySpec(c["code"], c["name_zh"], c["name_en"], c["order"])
+        for c in data["categories"]
+    }
+    indicators = {
+        i["code"]: IndicatorSpec(
+            code=i["code"],
+            category=i["category"],
+            name_zh=i["name_zh"],
+            name_en=i["name_en"],
+            unit=i["unit"],
+            aggregation=i["aggregation"],
+            direction=i["direction"],
+            aliases=tuple(i.get("aliases", [])),
+            phrasings=tuple(i.get("phrasings", [])),
+            order=n,
+        )
+        for n, i in enumerate(data["indicators"], start=1)
+    }
+    return Catalog(categories=categories, indicators=indicators)
+
+
+# ---- processes ---------------------------------------------------------------------------
+
+
+def sample_store(path: Path) -> str:
+    """A SQLite file at ``path`` with the sample data, loaded by ``python -m etl sample``."""
+    url = f"sqlite:///{path}"
+    done = etl(url, "sample", decode=True)
+    assert done.returncode == 0, done.stderr
+    return url
+
+
+def app_env(**settings: str) -> dict[str, str]:
+    """This process's environment without any ``TQI_*`` variable, plus ``settings``."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TQI_")}
+    return {**clean, **settings}
+
+
+def etl(
+    db_url: str,
+    *args: str,
+    stdin: bytes | None = None,
+    env: dict[str, str] | None = None,
+    decode: bool = False,
+) -> subprocess.CompletedProcess:
+    """``python -m etl --db db_url *args`` as a user runs it, output captured.
+
+    No ``TQI_*`` variable from outside reaches it, only ``env``; ``decode``: output as text.
+    """
+    return subprocess.run(
+        [sys.executable, "-m", "etl", "--db", db_url, *args],
+        cwd=ROOT,
+        env=app_env(**(env or {})),
+        input=stdin,
+        capture_output=True,
+        text=decode,
+        timeout=180,
+    )

@@ -3,37 +3,25 @@
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from tests.conftest import ROOT
+from tests.conftest import etl as run_etl
+from tests.conftest import sample_store
 
 
 def etl(db_url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in ("TQI_DATABASE_URL", "TQI_CHROMIUM")}
-    return subprocess.run(
-        [sys.executable, "-m", "etl", "--db", db_url, *args],
-        cwd=ROOT,
-        env={**base, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    return run_etl(db_url, *args, env=env, decode=True)
 
 
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """One store with the sample loaded, shared by this module (briefing only reads it)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('briefing-cli') / 'tqi.sqlite3'}"
-    done = etl(url, "sample")
-    assert done.returncode == 0, done.stderr
-    return url
+    return sample_store(tmp_path_factory.mktemp("briefing-cli") / "tqi.sqlite3")
 
 
 def test_default_pptx_pack(chromium_path: str, sample_db: str, tmp_path: Path) -> None:

@@ -5,26 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def etl(db_url: str, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "TQI_DATABASE_URL"}
-    return subprocess.run(
-        [sys.executable, "-m", "etl", "--db", db_url, *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        timeout=180,
-    )
+from tests.conftest import etl
 
 
 def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:

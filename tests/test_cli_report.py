@@ -3,50 +3,27 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from db.models import Batch, Indicator, Observation
+from db.models import Batch
 from db.session import get_engine, read_session
+from etl.load import store_counts
+from tests.conftest import ROOT, etl, stored_figures
 
-ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "tests" / "data" / "reports"
 FILLED = REPORTS / "report_2020_filled.txt"
 SEED = REPORTS / "seed_2020.txt"
 
 
-def etl(db_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "TQI_DATABASE_URL"}
-    return subprocess.run(
-        [sys.executable, "-m", "etl", "--db", db_url, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        timeout=180,
-    )
-
-
 def observations(db_url: str) -> dict[tuple[str, int, str], tuple[float, str | None]]:
-    with read_session(get_engine(db_url)) as session:
-        rows = session.execute(
-            select(
-                Indicator.code,
-                Observation.year,
-                Observation.region,
-                Observation.value,
-                Observation.qualifier,
-            ).join(Indicator)
-        ).all()
-    return {(c, y, r): (v, q) for c, y, r, v, q in rows}
+    return stored_figures(get_engine(db_url))
 
 
 def batch_count(db_url: str) -> int:
     with read_session(get_engine(db_url)) as session:
-        return session.scalar(select(func.count()).select_from(Batch)) or 0
+        return store_counts(session)["batches"]
 
 
 def test_dry_run_json_lists_figures_and_writes_nothing(db_url: str) -> None:

@@ -8,35 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from db.catalog import Catalog, CategorySpec, IndicatorSpec, read_catalog_file
 from etl.normalize import FRAME_COLUMNS, Normalized, normalize, parse_year
 from etl.read import read_table
-
-
-def file_catalog() -> Catalog:
-    """The shipped catalog straight from its JSON file, no database needed."""
-    data = read_catalog_file()
-    categories = {
-        c["code"]: CategorySpec(c["code"], c["name_zh"], c["name_en"], c["order"])
-        for c in data["categories"]
-    }
-    indicators = {
-        i["code"]: IndicatorSpec(
-            code=i["code"],
-            category=i["category"],
-            name_zh=i["name_zh"],
-            name_en=i["name_en"],
-            unit=i["unit"],
-            aggregation=i["aggregation"],
-            direction=i["direction"],
-            aliases=tuple(i.get("aliases", [])),
-            phrasings=tuple(i.get("phrasings", [])),
-            order=n,
-        )
-        for n, i in enumerate(data["indicators"], start=1)
-    }
-    return Catalog(categories=categories, indicators=indicators)
-
+from tests.conftest import file_catalog
 
 CATALOG = file_catalog()
 

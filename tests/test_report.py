@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.catalog import Catalog, CategorySpec, IndicatorSpec, load_catalog, read_catalog_file
+from db.catalog import Catalog, load_catalog
 from db.catalog_admin import add_alias
 from db.models import Indicator
 from etl import lexicon, mojibake
@@ -31,6 +31,7 @@ from etl.report import (
     to_frame,
 )
 from etl.report_text import PINYIN_GROUP
+from tests.conftest import file_catalog
 
 REPORTS = Path(__file__).resolve().parent / "data" / "reports"
 SEED = (REPORTS / "seed_2020.txt").read_text(encoding="utf-8")
@@ -45,31 +46,7 @@ HEADINGS = [
 ]
 
 
-def shipped_catalog() -> Catalog:
-    data = read_catalog_file()
-    cats = {
-        c["code"]: CategorySpec(c["code"], c["name_zh"], c["name_en"], c["order"])
-        for c in data["categories"]
-    }
-    inds = {
-        i["code"]: IndicatorSpec(
-            code=i["code"],
-            category=i["category"],
-            name_zh=i["name_zh"],
-            name_en=i["name_en"],
-            unit=i["unit"],
-            aggregation=i["aggregation"],
-            direction=i["direction"],
-            aliases=tuple(i.get("aliases", [])),
-            phrasings=tuple(i.get("phrasings", [])),
-            order=n,
-        )
-        for n, i in enumerate(data["indicators"], start=1)
-    }
-    return Catalog(categories=cats, indicators=inds)
-
-
-CATALOG = shipped_catalog()
+CATALOG = file_catalog()
 
 
 @pytest.fixture(scope="module")
