@@ -4,6 +4,9 @@
 * ``db_url`` — the same test once on SQLite and once on PostgreSQL when
   ``TQI_TEST_POSTGRES_URL`` is set (each PostgreSQL test gets a schema of its own).
 * ``engine`` / ``session`` — migrated and seeded store on ``db_url``.
+* ``accounts_template`` — a migrated SQLite file with one account per role (``PASSWORDS``),
+  made once; ``app_engine`` — a fresh copy of it that the app under ``AppTest`` reads
+  (``tests/apptest.py``).
 
 And helpers more than one file needs: ``etl`` runs ``python -m etl`` as a user does,
 ``stored_figures`` reads the store back, ``file_catalog`` is the shipped catalog without a
@@ -27,15 +30,24 @@ import pytest
 from sqlalchemy import Engine, create_engine, make_url, select, text
 from sqlalchemy.orm import Session
 
-from db.catalog import Catalog, CategorySpec, IndicatorSpec, read_catalog_file
+from db import users
+from db.catalog import Catalog, CategorySpec, IndicatorSpec, read_catalog_file, seed_catalog
 from db.models import Indicator, Observation
-from db.session import dispose_engines, get_engine, read_session
+from db.session import (
+    create_engine_for,
+    dispose_engines,
+    get_engine,
+    read_session,
+    upgrade_database,
+    write_session,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = "/usr/bin/chromium"
+PASSWORDS = {"vi": "viewer-pass-1", "ana": "analyst-pass-1", "boss": "admin-pass-1"}  # by role
 
 
 def postgres_url() -> str | None:
@@ -112,6 +124,50 @@ def chromium_path() -> str:
 
 def has_cjk_font() -> bool:
     return shutil.which("fc-list") is not None
+
+
+# ---- the app's store, for AppTest --------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def accounts_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with one account per role, made once (argon2 is slow on purpose).
+
+    ``vi`` is a viewer, ``ana`` an analyst, ``boss`` an admin; passwords in ``PASSWORDS``.
+    Tests copy it (``copy_store``) and never write to it.
+    """
+    path = tmp_path_factory.mktemp("accounts") / "template.sqlite3"
+    engine = create_engine_for(f"sqlite:///{path}")
+    upgrade_database(engine)
+    with write_session(engine) as s:
+        seed_catalog(s)
+        for (name, password), role in zip(PASSWORDS.items(), users.ROLES, strict=True):
+            users.create_user(s, name, password, role=role)
+        s.commit()
+    engine.dispose()  # checkpoints the WAL into the file
+    return path
+
+
+def copy_store(template: Path, path: Path) -> str:
+    """A copy of ``template`` at ``path``; its URL."""
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_engine(
+    accounts_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Engine]:
+    """The app's database (``TQI_DATABASE_URL``): a fresh copy of the accounts template.
+
+    Settings from the environment are cleared; a test sets the ones it is about.
+    """
+    url = copy_store(accounts_template, tmp_path / "tqi.sqlite3")
+    monkeypatch.setenv("TQI_DATABASE_URL", url)
+    monkeypatch.delenv("TQI_REQUIRE_LOGIN", raising=False)
+    monkeypatch.delenv("TQI_MAX_UPLOAD_MB", raising=False)
+    yield get_engine(url)
+    dispose_engines()
 
 
 # ---- reading the store and the catalog ---------------------------------------------------

@@ -7,8 +7,6 @@ each analyst page stops by itself when run without the role.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,79 +14,18 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from db import users
-from db.catalog import seed_catalog
-from db.session import (
-    create_engine_for,
-    dispose_engines,
-    get_engine,
-    upgrade_database,
-    write_session,
-)
+from db.session import write_session
+from tests.apptest import app_as, log_in, script
+from tests.conftest import PASSWORDS, ROOT
 from ui.auth import SessionUser
 from ui.navigation import PAGES
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 ANALYST_PAGES = [p.path for p in PAGES if p.role == "analyst"]
 PUBLIC_PAGES = [p.path for p in PAGES if p.role is None]
-PASSWORDS = {"vi": "viewer-pass-1", "ana": "analyst-pass-1", "boss": "admin-pass-1"}
-
-
-@pytest.fixture(scope="module")
-def accounts_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file with one account per role, made once (argon2 is slow on purpose)."""
-    path = tmp_path_factory.mktemp("accounts") / "template.sqlite3"
-    engine = create_engine_for(f"sqlite:///{path}")
-    upgrade_database(engine)
-    with write_session(engine) as s:
-        seed_catalog(s)
-        for (name, password), role in zip(PASSWORDS.items(), users.ROLES, strict=True):
-            users.create_user(s, name, password, role=role)
-        s.commit()
-    engine.dispose()  # checkpoints the WAL into the file
-    return path
-
-
-@pytest.fixture
-def app_engine(
-    accounts_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Engine]:
-    """The app's database (TQI_DATABASE_URL): a fresh copy of the accounts template."""
-    path = tmp_path / "tqi.sqlite3"
-    shutil.copyfile(accounts_template, path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv("TQI_DATABASE_URL", url)
-    monkeypatch.delenv("TQI_REQUIRE_LOGIN", raising=False)
-    yield get_engine(url)
-    dispose_engines()
-
-
-def new_app() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=60).run()
 
 
 def session_user(name: str, role: str) -> SessionUser:
     return SessionUser(name, name, role)
-
-
-def app_as(user: SessionUser | None) -> AppTest:
-    """A fresh run of app.py for a session signed in as ``user``.
-
-    Fresh on purpose: with a ``pages/`` folder, Streamlit runs later requests for a page
-    through its v1 multipage shim, straight to the page file without app.py (that is what
-    the pages' own ``require_role`` is for), so the navigation is judged on a first run.
-    """
-    at = AppTest.from_file(APP, default_timeout=60)
-    if user is not None:
-        at.session_state["tqi_user"] = user
-    return at.run()
-
-
-def log_in(at: AppTest, name: str, password: str, where: str = "sidebar") -> AppTest:
-    at.text_input(key=f"login_username_{where}").input(name)
-    at.text_input(key=f"login_password_{where}").input(password)
-    at.button(key=f"login_submit_{where}").click()
-    return at.run()
 
 
 def registered(at: AppTest) -> set[str]:
@@ -107,7 +44,7 @@ def can_switch(at: AppTest, page: str) -> bool:
 
 
 def test_anonymous_browses_but_no_analyst_page(app_engine: Engine) -> None:
-    at = new_app()
+    at = app_as(None)
     assert not at.exception
     assert registered(at) == set(PUBLIC_PAGES)
     assert at.text_input(key="login_username_sidebar")  # the sidebar offers a login
@@ -119,7 +56,7 @@ def test_anonymous_browses_but_no_analyst_page(app_engine: Engine) -> None:
     ("name", "role"), [("vi", "viewer"), ("ana", "analyst"), ("boss", "admin")]
 )
 def test_login_form_then_pages_per_role(app_engine: Engine, name: str, role: str) -> None:
-    at = log_in(new_app(), name, PASSWORDS[name])
+    at = log_in(app_as(None), name, PASSWORDS[name])
     assert not at.exception and not at.error
     user = at.session_state["tqi_user"]
     assert (user.username, user.role) == (name, role)
@@ -141,7 +78,7 @@ def test_login_form_then_pages_per_role(app_engine: Engine, name: str, role: str
 @pytest.mark.parametrize("page", ANALYST_PAGES)
 def test_analyst_pages_stop_by_themselves(app_engine: Engine, page: str) -> None:
     """Defence in depth: run the page file itself, with no navigation in front of it."""
-    at = AppTest.from_file(str(ROOT / page), default_timeout=60).run()
+    at = script(page).run()
     assert not at.exception
     assert at.warning and "登录" in at.warning[0].value
     assert not at.file_uploader and not at.button and not at.text_input  # nothing to act on
@@ -157,9 +94,7 @@ def test_forged_session_role_is_rechecked_against_the_database(app_engine: Engin
     at = app_as(session_user("vi", "analyst"))
     assert registered(at) == set(PUBLIC_PAGES)
     assert at.session_state["tqi_user"].role == "viewer"
-    page = AppTest.from_file(str(ROOT / "pages/upload.py"), default_timeout=60)
-    page.session_state["tqi_user"] = session_user("vi", "analyst")
-    page.run()
+    page = script("pages/upload.py", session_user("vi", "analyst")).run()
     assert not page.file_uploader and page.error
 
 
@@ -180,7 +115,7 @@ def test_role_change_and_disable_take_effect_at_next_run(app_engine: Engine) -> 
 
 def test_wrong_password_then_throttled(app_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TQI_REQUIRE_LOGIN", "true")  # the login page keeps the form in view
-    at = new_app()
+    at = app_as(None)
     for _ in range(users.FREE_ATTEMPTS):
         log_in(at, "ana", "not-the-password", where="main")
         assert [e.value for e in at.error] == ["用户名或密码错误。"]
@@ -194,7 +129,7 @@ def test_unknown_names_look_like_wrong_passwords_and_are_throttled_per_session(
     app_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TQI_REQUIRE_LOGIN", "true")
-    at = new_app()
+    at = app_as(None)
     for i in range(users.FREE_ATTEMPTS):
         log_in(at, f"probe{i}-{id(at)}", "whatever-pw", where="main")  # a new name each time
         assert [e.value for e in at.error] == ["用户名或密码错误。"]
@@ -207,7 +142,7 @@ def test_require_login_shows_only_the_login_page(
     app_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TQI_REQUIRE_LOGIN", "true")
-    at = new_app()
+    at = app_as(None)
     assert not at.exception
     assert registered(at) == {"pages/login.py"}
     assert at.title[0].value == "登录"
@@ -242,7 +177,7 @@ OIDC_SECRETS = {
     [("Ana", "analyst"), ("stranger@example.com", "viewer")],
 )
 def test_oidc_user_gets_local_role_or_viewer(app_engine: Engine, email: str, role: str) -> None:
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = script()
     at.secrets["auth"] = OIDC_SECRETS
     at.user = {"is_logged_in": True, "email": email, "name": "OIDC user"}
     at.run()
@@ -253,9 +188,9 @@ def test_oidc_user_gets_local_role_or_viewer(app_engine: Engine, email: str, rol
 
 
 def test_oidc_button_only_when_configured(app_engine: Engine) -> None:
-    at = new_app()
+    at = app_as(None)
     assert not [b for b in at.button if b.key == "oidc_login_sidebar"]
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = script()
     at.secrets["auth"] = OIDC_SECRETS
     at.user = {"is_logged_in": False}
     at.run()
@@ -264,9 +199,8 @@ def test_oidc_button_only_when_configured(app_engine: Engine) -> None:
 
 def test_english_labels(app_engine: Engine) -> None:
     for page in [None, *ANALYST_PAGES]:
-        at = AppTest.from_file(APP, default_timeout=60)
+        at = script(user=session_user("ana", "analyst"))
         at.query_params["lang"] = "en"
-        at.session_state["tqi_user"] = session_user("ana", "analyst")
         at.run()
         assert any("Signed in" in c.value for c in at.caption)
         if page is not None:

@@ -7,18 +7,12 @@ from streamlit.testing.v1 import AppTest
 
 from db.session import get_engine, write_session
 from etl.sample import load_sample
-from tests.conftest import ROOT
+from tests.apptest import open_page
 
 
 def briefing_page(monkeypatch: pytest.MonkeyPatch, url: str, **params: str) -> AppTest:
     monkeypatch.setenv("TQI_DATABASE_URL", url)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("pages/briefing.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("pages/briefing.py", **params)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """指标目录 through ``AppTest``: an analyst logs in, adds a report phrasing with the form,
-sees it in the catalog table, and the report reader finds figures written that way.
+sees it in the catalog table, and the report reader finds figures written that way; a new
+indicator comes with its phrasings or aliases.
 
 (That a viewer cannot open the page is covered for every analyst page in
 ``test_auth_pages.py``.)
@@ -7,64 +8,23 @@ sees it in the catalog table, and the report reader finds figures written that w
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from db import users
-from db.catalog import load_catalog, seed_catalog
-from db.session import (
-    create_engine_for,
-    dispose_engines,
-    get_engine,
-    read_session,
-    upgrade_database,
-    write_session,
-)
+from db.catalog import load_catalog
+from db.session import read_session
 from etl.report import extract_figures
-from tests.test_auth_pages import log_in
+from tests.apptest import ANALYST, app_as, log_in, open_page
+from tests.conftest import PASSWORDS, ROOT
 from ui.analyst_text import md
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
-PASSWORD = "analyst-pass-1"
 HAZARDS = "safety.hazards_fixed"
-
-
-@pytest.fixture(scope="module")
-def analyst_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file with one analyst account, made once (argon2 is slow on purpose)."""
-    path = tmp_path_factory.mktemp("catalog") / "template.sqlite3"
-    engine = create_engine_for(f"sqlite:///{path}")
-    upgrade_database(engine)
-    with write_session(engine) as s:
-        seed_catalog(s)
-        users.create_user(s, "ana", PASSWORD, role="analyst", display_name="Ana")
-        s.commit()
-    engine.dispose()
-    return path
-
-
-@pytest.fixture
-def app_engine(
-    analyst_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Engine]:
-    path = tmp_path / "tqi.sqlite3"
-    shutil.copyfile(analyst_template, path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv("TQI_DATABASE_URL", url)
-    monkeypatch.delenv("TQI_REQUIRE_LOGIN", raising=False)
-    yield get_engine(url)
-    dispose_engines()
+BRIDGES = "safety.bridges_checked"  # a new indicator
 
 
 def catalog_page() -> AppTest:
     """The app, logged in through the sidebar form as the analyst, on 指标目录."""
-    at = log_in(AppTest.from_file(APP, default_timeout=60).run(), "ana", PASSWORD)
+    at = log_in(app_as(None), "ana", PASSWORDS["ana"])
     assert at.session_state["tqi_user"].role == "analyst"
     at.switch_page(str(ROOT / "pages/catalog.py"))
     return at.run()
@@ -79,6 +39,21 @@ def add_phrasing(at: AppTest, code: str, phrasing: str) -> AppTest:
     at.selectbox(key="phrasing_indicator").set_value(code)
     at.text_input(key="phrasing_text").input(phrasing)
     at.button(key="phrasing_submit").click()
+    return at.run()
+
+
+def add_bridges(at: AppTest, *, aliases: str = "", phrasings: str = "") -> AppTest:
+    """Add ``BRIDGES`` (桥梁安全检查, 座, under safety) with the 新增指标 form."""
+    at.selectbox(key="new_category").set_value("safety")
+    at.text_input(key="new_code").input(BRIDGES)
+    at.text_input(key="new_name_zh").input("桥梁安全检查")
+    at.text_input(key="new_name_en").input("Bridge safety inspections")
+    at.text_input(key="new_unit").input("座")
+    if aliases:
+        at.text_input(key="new_aliases").input(aliases)
+    if phrasings:
+        at.text_area(key="new_phrasings").input(phrasings)
+    at.button(key="indicator_submit").click()
     return at.run()
 
 
@@ -118,8 +93,7 @@ def test_phrasing_is_shown_as_text_not_markdown(app_engine: Engine) -> None:
 
 
 def test_form_in_english(app_engine: Engine) -> None:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at = log_in(at.run(), "ana", PASSWORD)
+    at = log_in(app_as(None), "ana", PASSWORDS["ana"])
     at.session_state["lang"] = "en"
     at.switch_page(str(ROOT / "pages/catalog.py"))
     at.run()
@@ -129,14 +103,15 @@ def test_form_in_english(app_engine: Engine) -> None:
 
 
 def test_new_indicator_with_phrasings_one_a_line(app_engine: Engine) -> None:
-    at = catalog_page()
-    at.selectbox(key="new_category").set_value("safety")
-    at.text_input(key="new_code").input("safety.bridges_checked")
-    at.text_input(key="new_name_zh").input("桥梁安全检查")
-    at.text_input(key="new_name_en").input("Bridge safety inspections")
-    at.text_input(key="new_unit").input("座")
-    at.text_area(key="new_phrasings").input("全年检查桥梁X座\n完成桥梁检测，共X座")
-    at.button(key="indicator_submit").click()
-    at.run()
+    at = add_bridges(catalog_page(), phrasings="全年检查桥梁X座\n完成桥梁检测，共X座")
     assert not at.exception and at.success
-    assert phrasings_shown(at, "safety.bridges_checked") == "全年检查桥梁X座；完成桥梁检测，共X座"
+    assert phrasings_shown(at, BRIDGES) == "全年检查桥梁X座；完成桥梁检测，共X座"
+
+
+def test_new_indicator_with_aliases(app_engine: Engine) -> None:
+    at = add_bridges(open_page("pages/catalog.py", ANALYST), aliases="桥检，桥梁检查")
+    assert not at.exception and at.success
+    with read_session(app_engine) as s:
+        catalog = load_catalog(s)
+    assert catalog.lookup("桥检") == BRIDGES
+    assert len(at.dataframe[0].value) == 49

@@ -7,85 +7,27 @@ database every run).
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
-from db import users
-from db.catalog import seed_catalog
-from db.models import Batch, Indicator, Observation
-from db.session import (
-    create_engine_for,
-    dispose_engines,
-    get_engine,
-    read_session,
-    upgrade_database,
-    write_session,
-)
-from ui.auth import SESSION_KEY, SessionUser
+from db.models import Batch
+from db.session import read_session
+from tests.apptest import ANALYST, script
+from tests.conftest import ROOT, stored_figures
+from ui.auth import SessionUser
 from ui.navigation import PAGES
 
-ROOT = Path(__file__).resolve().parent.parent
-PAGE = str(ROOT / "pages" / "report.py")
 REPORTS = ROOT / "tests" / "data" / "reports"
 FILLED = (REPORTS / "report_2020_filled.txt").read_text(encoding="utf-8")
 SEED = (REPORTS / "seed_2020.txt").read_text(encoding="utf-8")
-ANALYST = SessionUser("ana", "Ana", "analyst")
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated, seeded SQLite file with one analyst and one viewer (made once: argon2)."""
-    path = tmp_path_factory.mktemp("report_page") / "template.sqlite3"
-    engine = create_engine_for(f"sqlite:///{path}")
-    upgrade_database(engine)
-    with write_session(engine) as s:
-        seed_catalog(s)
-        users.create_user(s, "ana", "analyst-pass-1", role="analyst")
-        users.create_user(s, "vi", "viewer-pass-1", role="viewer")
-        s.commit()
-    engine.dispose()
-    return path
-
-
-@pytest.fixture
-def app_engine(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    path = tmp_path / "tqi.sqlite3"
-    shutil.copyfile(template, path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv("TQI_DATABASE_URL", url)
-    monkeypatch.delenv("TQI_REQUIRE_LOGIN", raising=False)
-    yield get_engine(url)
-    dispose_engines()
 
 
 def page_as(user: SessionUser | None) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    if user is not None:
-        at.session_state[SESSION_KEY] = user
-    return at.run()
+    return script("pages/report.py", user).run()
 
 
 def html_of(at: AppTest) -> str:
     return "".join(h.proto.body for h in at.get("html"))
-
-
-def stored(engine: Engine) -> dict[str, tuple[int, str, float, str | None]]:
-    with read_session(engine) as s:
-        rows = s.execute(
-            select(
-                Indicator.code,
-                Observation.year,
-                Observation.region,
-                Observation.value,
-                Observation.qualifier,
-            ).join(Indicator)
-        ).all()
-    return {c: (y, r, v, q) for c, y, r, v, q in rows}
 
 
 def test_registered_for_analysts() -> None:
@@ -114,14 +56,14 @@ def test_paste_review_and_commit(app_engine: Engine) -> None:
     assert "3万余件<sub>行政审批办理量</sub>" in body
     assert "(一)工程建设质量方面" in body and "(rèn)" not in body
     assert any("检查通过" in s.value and "新增 42" in s.value for s in at.success)
-    assert stored(app_engine) == {}  # the check wrote nothing
+    assert stored_figures(app_engine) == {}  # the check wrote nothing
 
     at.button(key="report_commit").click().run()
     assert not at.exception
     assert any("已载入为批次" in s.value for s in at.success)
-    figures = stored(app_engine)
-    assert figures["business.approvals"] == (2020, "全市", 30000.0, "more_than")
-    assert figures["safety.shoulders_repaired"][2] == 12000.0
+    figures = stored_figures(app_engine)
+    assert figures["business.approvals", 2020, "全市"] == (30000.0, "more_than")
+    assert figures["safety.shoulders_repaired", 2020, "全市"][0] == 12000.0
     with read_session(app_engine) as s:
         batch = s.scalars(select(Batch)).one()
     assert batch.source_kind == "report" and batch.loaded_by == "ana"
@@ -139,7 +81,7 @@ def test_upload_with_year_and_region(app_engine: Engine) -> None:
     assert not at.exception
     at.button(key="report_commit").click().run()
     assert any("2019年城东区报告.txt" in s.value for s in at.success)
-    assert stored(app_engine)["safety.road_excellence_rate"] == (2019, "城东区", 87.5, None)
+    assert stored_figures(app_engine)["safety.road_excellence_rate", 2019, "城东区"] == (87.5, None)
 
 
 def test_seed_lists_missing_and_offers_nothing_to_load(app_engine: Engine) -> None:

@@ -18,8 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from db.models import Batch, Indicator, Observation
 from db.session import dispose_engines, get_engine, write_session
+from tests.apptest import open_page
 
-ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PAGES = {
     "pages/overview.py": ("交通运输质量指标总览", "Transport quality at a glance"),
@@ -54,18 +54,6 @@ def sample_store(store: str) -> str:
         assert load_sample(session).status == "loaded"
         session.commit()
     return store
-
-
-def open_page(page: str, **params: str | list[str]) -> AppTest:
-    """Run ``app.py`` with ``params`` in the URL, then open ``page`` (as a click would)."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page != "pages/overview.py":
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def charts(at: AppTest) -> list:

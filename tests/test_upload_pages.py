@@ -8,77 +8,31 @@ and a long ``.xlsx`` as departments send them, one full of mistakes, a correctio
 from __future__ import annotations
 
 import hashlib
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
-from db import users
-from db.catalog import load_catalog, seed_catalog
+from db.catalog import load_catalog
 from db.models import Batch
 from db.session import (
-    create_engine_for,
-    dispose_engines,
-    get_engine,
     read_session,
-    upgrade_database,
-    write_session,
 )
 from etl.issues import Issue
 from etl.load import store_counts
+from tests.apptest import ANALYST, open_page
+from tests.conftest import ROOT
 from ui.analyst_text import md
 from ui.analyst_views import exact_value, issues_csv, preview_table, template_bytes
-from ui.auth import SessionUser
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 FILES = ROOT / "tests" / "data" / "upload"
 WIDE = "wide_2023_2024_gb18030.csv"
 XLSX = "districts_2024.xlsx"
-ANALYST = SessionUser("ana", "Ana", "analyst")
 MIME = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-@pytest.fixture(scope="module")
-def analyst_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("upload") / "template.sqlite3"
-    engine = create_engine_for(f"sqlite:///{path}")
-    upgrade_database(engine)
-    with write_session(engine) as s:
-        seed_catalog(s)
-        users.create_user(s, "ana", "analyst-pass-1", role="analyst", display_name="Ana")
-        s.commit()
-    engine.dispose()
-    return path
-
-
-@pytest.fixture
-def app_engine(
-    analyst_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Engine]:
-    path = tmp_path / "tqi.sqlite3"
-    shutil.copyfile(analyst_template, path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv("TQI_DATABASE_URL", url)
-    monkeypatch.delenv("TQI_MAX_UPLOAD_MB", raising=False)
-    yield get_engine(url)
-    dispose_engines()
-
-
-def page(path: str) -> AppTest:
-    """The app, signed in as the analyst, on ``path``."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["tqi_user"] = ANALYST
-    at.run()
-    at.switch_page(str(ROOT / path))
-    return at.run()
 
 
 def upload(at: AppTest, *names: str) -> AppTest:
@@ -103,7 +57,7 @@ def metrics(at: AppTest) -> list[tuple[str, str]]:
 
 
 def test_upload_preview_commit_history_rollback(app_engine: Engine) -> None:
-    at = upload(page("pages/upload.py"), WIDE, XLSX)
+    at = upload(open_page("pages/upload.py", ANALYST), WIDE, XLSX)
     assert not at.exception
     before = counts(app_engine)
     assert before["observations"] == 0 and before["batches"] == 0
@@ -149,7 +103,7 @@ def test_upload_preview_commit_history_rollback(app_engine: Engine) -> None:
     assert counts(app_engine)["observations"] == 12 and counts(app_engine)["targets"] == 2
 
     # History: both batches, who loaded them; open batch 1 and roll it back.
-    at = page("pages/batches.py")
+    at = open_page("pages/batches.py", ANALYST)
     history = at.dataframe[0].value
     assert history["批次"].tolist() == [2, 1]
     assert history["文件"].tolist() == [XLSX, WIDE]
@@ -175,10 +129,10 @@ def test_upload_preview_commit_history_rollback(app_engine: Engine) -> None:
 
 
 def test_rollback_cancel_changes_nothing(app_engine: Engine) -> None:
-    at = upload(page("pages/upload.py"), WIDE)
+    at = upload(open_page("pages/upload.py", ANALYST), WIDE)
     at.button(key=commit_key(WIDE)).click()
     at.run()
-    at = page("pages/batches.py")
+    at = open_page("pages/batches.py", ANALYST)
     at.button(key="rollback_start").click()
     at.run()
     at.button(key="rollback_cancel").click()
@@ -188,7 +142,7 @@ def test_rollback_cancel_changes_nothing(app_engine: Engine) -> None:
 
 
 def test_errors_block_commit_and_say_where(app_engine: Engine) -> None:
-    at = upload(page("pages/upload.py"), "department_errors.csv")
+    at = upload(open_page("pages/upload.py", ANALYST), "department_errors.csv")
     assert not at.exception
     button = at.button(key=commit_key("department_errors.csv"))
     assert button.disabled
@@ -203,17 +157,17 @@ def test_errors_block_commit_and_say_where(app_engine: Engine) -> None:
 
 
 def test_same_file_again_names_its_batch(app_engine: Engine) -> None:
-    at = upload(page("pages/upload.py"), WIDE)
+    at = upload(open_page("pages/upload.py", ANALYST), WIDE)
     at.button(key=commit_key(WIDE)).click()
     at.run()
-    again = upload(page("pages/upload.py"), WIDE)  # another session, same bytes
+    again = upload(open_page("pages/upload.py", ANALYST), WIDE)  # another session, same bytes
     assert any("批次 #1" in i.value for i in again.info)
     assert commit_key(WIDE) not in [b.key for b in again.button]
     assert counts(app_engine)["batches"] == 1
 
 
 def test_rollback_refused_when_a_later_batch_changed_the_figures(app_engine: Engine) -> None:
-    at = upload(page("pages/upload.py"), WIDE, "correction_2024.csv")
+    at = upload(open_page("pages/upload.py", ANALYST), WIDE, "correction_2024.csv")
     assert ("将更新", "0") in metrics(at)
     at.button(key=commit_key(WIDE)).click()
     at.run()
@@ -223,7 +177,7 @@ def test_rollback_refused_when_a_later_batch_changed_the_figures(app_engine: Eng
     at.run()
     before = counts(app_engine)
 
-    at = page("pages/batches.py")
+    at = open_page("pages/batches.py", ANALYST)
     at.selectbox(key="batch_pick").set_value(1)
     at.run()
     at.button(key="rollback_start").click()
@@ -246,10 +200,10 @@ def test_rollback_refused_when_a_later_batch_changed_the_figures(app_engine: Eng
 
 
 def test_alias_added_on_catalog_page_maps_later_files(app_engine: Engine) -> None:
-    at = upload(page("pages/upload.py"), "department_alias.csv")
+    at = upload(open_page("pages/upload.py", ANALYST), "department_alias.csv")
     assert at.button(key=commit_key("department_alias.csv")).disabled
 
-    at = page("pages/catalog.py")
+    at = open_page("pages/catalog.py", ANALYST)
     table = at.dataframe[0].value
     assert len(table) == 48 and "safety.hazards_fixed" in table["代码"].tolist()
     at.selectbox(key="alias_indicator").set_value("safety.hazards_fixed")
@@ -263,26 +217,9 @@ def test_alias_added_on_catalog_page_maps_later_files(app_engine: Engine) -> Non
     at.run()
     assert at.error and md("safety.hazards_fixed") in at.error[0].value
 
-    at = upload(page("pages/upload.py"), "department_alias.csv")
+    at = upload(open_page("pages/upload.py", ANALYST), "department_alias.csv")
     assert not at.button(key=commit_key("department_alias.csv")).disabled
     assert ("将新增", "1") in metrics(at)
-
-
-def test_new_indicator_on_catalog_page(app_engine: Engine) -> None:
-    at = page("pages/catalog.py")
-    at.selectbox(key="new_category").set_value("safety")
-    at.text_input(key="new_code").input("safety.bridges_checked")
-    at.text_input(key="new_name_zh").input("桥梁安全检查")
-    at.text_input(key="new_name_en").input("Bridge safety inspections")
-    at.text_input(key="new_unit").input("座")
-    at.text_input(key="new_aliases").input("桥检，桥梁检查")
-    at.button(key="indicator_submit").click()
-    at.run()
-    assert not at.exception and at.success
-    with read_session(app_engine) as s:
-        catalog = load_catalog(s)
-    assert catalog.lookup("桥检") == "safety.bridges_checked"
-    assert len(at.dataframe[0].value) == 49
 
 
 def test_file_over_the_limit_is_not_processed(
@@ -293,7 +230,7 @@ def test_file_over_the_limit_is_not_processed(
         b"\xef\xbb\xbf\xe6\x8c\x87\xe6\xa0\x87,\xe5\xb9\xb4\xe4\xbb\xbd,\xe6\x95\xb0\xe5\x80\xbc\n"
         + b"x,2020,1\n" * 140_000
     )
-    at = page("pages/upload.py")
+    at = open_page("pages/upload.py", ANALYST)
     at.file_uploader(key="upload_files").set_value(("big.csv", big, "text/csv"))
     at.run()
     assert not at.exception
@@ -302,7 +239,7 @@ def test_file_over_the_limit_is_not_processed(
 
 
 def test_template_downloads_offered(app_engine: Engine) -> None:
-    at = page("pages/upload.py")
+    at = open_page("pages/upload.py", ANALYST)
     keys = {b.key for b in at.get("download_button")}
     assert {
         "template_long_xlsx",
@@ -387,7 +324,7 @@ def test_preview_table_english_names(engine: Engine) -> None:
 
 def test_file_names_are_shown_as_text_not_markdown(app_engine: Engine) -> None:
     name = "**部门**[点此](http://example.com)<b>x</b>:red[警告].csv"
-    at = page("pages/upload.py")
+    at = open_page("pages/upload.py", ANALYST)
     at.file_uploader(key="upload_files").set_value(
         (name, (FILES / "correction_2024.csv").read_bytes(), "text/csv")
     )
