@@ -6,7 +6,8 @@
 * ``engine`` / ``session`` — migrated and seeded store on ``db_url``.
 * ``accounts_template`` — a migrated SQLite file with one account per role (``PASSWORDS``),
   made once; ``app_engine`` — a fresh copy of it that the app under ``AppTest`` reads
-  (``tests/apptest.py``).
+  (``tests/apptest.py``); ``server_store`` — a copy for the real server, one per module.
+* ``browser`` — Debian's Chromium through Playwright, one per module (``tests/e2e.py``).
 
 And helpers more than one file needs: ``etl`` runs ``python -m etl`` as a user does,
 ``stored_figures`` reads the store back, ``file_catalog`` is the shipped catalog without a
@@ -25,6 +26,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine, create_engine, make_url, select, text
@@ -41,6 +43,9 @@ from db.session import (
     upgrade_database,
     write_session,
 )
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -126,7 +131,16 @@ def has_cjk_font() -> bool:
     return shutil.which("fc-list") is not None
 
 
-# ---- the app's store, for AppTest --------------------------------------------------------
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium through Playwright, one per test module (``require_chromium``)."""
+    from tests.e2e import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
+# ---- the app's store, for AppTest and the real server ------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -167,6 +181,15 @@ def app_engine(
     monkeypatch.delenv("TQI_REQUIRE_LOGIN", raising=False)
     monkeypatch.delenv("TQI_MAX_UPLOAD_MB", raising=False)
     yield get_engine(url)
+    dispose_engines()
+
+
+@pytest.fixture(scope="module")
+def server_store(
+    accounts_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A module's own copy of the accounts template, for a real server to write to; its URL."""
+    yield copy_store(accounts_template, tmp_path_factory.mktemp("server") / "tqi.sqlite3")
     dispose_engines()
 
 

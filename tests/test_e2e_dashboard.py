@@ -10,32 +10,18 @@ and years.
 
 from __future__ import annotations
 
-import os
-import socket
 import struct
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import ROOT
+from tests.conftest import ARTIFACTS, sample_store
+from tests.e2e import new_page, screenshot_on_failure, streamlit_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e_dashboard")]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CHART = ".js-plotly-plot .main-svg"
 PAGES = [  # sidebar label, url path, visible title
     ("总览", "", "交通运输质量指标总览"),
@@ -45,80 +31,24 @@ PAGES = [  # sidebar label, url path, visible title
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early ({process.returncode})")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(url)
-
-
-@contextmanager
-def _serve(store: Path, *, sample: bool) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port over the SQLite file ``store``."""
-    env = {**os.environ, "TQI_DATABASE_URL": f"sqlite:///{store}"}
-    env.pop("TQI_REQUIRE_LOGIN", None)
-    if sample:
-        subprocess.run([sys.executable, "-m", "etl", "sample"], cwd=ROOT, env=env, check=True)
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_healthy(f"{base}/_stcore/health", process)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
 @pytest.fixture(scope="module")
 def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh clone's first start: the store is created on first use, with no figures."""
-    with _serve(tmp_path_factory.mktemp("e2e-empty") / "tqi.sqlite3", sample=False) as base:
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e-empty') / 'tqi.sqlite3'}"
+    with streamlit_server(url) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The same app over a store with the sample data loaded (``python -m etl sample``)."""
-    with _serve(tmp_path_factory.mktemp("e2e-sample") / "tqi.sqlite3", sample=True) as base:
+    url = sample_store(tmp_path_factory.mktemp("e2e-sample") / "tqi.sqlite3")
+    with streamlit_server(url) as base:
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    from tests.conftest import require_chromium
-
-    path = require_chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def _new_page(browser: Browser) -> Page:
-    page = browser.new_page(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
-    page.set_default_timeout(30_000)
-    return page
+    return new_page(browser, width=1600, height=1000, timeout=30_000)
 
 
 def _title(page: Page, text: str) -> None:
@@ -126,11 +56,8 @@ def _title(page: Page, text: str) -> None:
 
 
 def _charts_drawn(page: Page) -> None:
-    try:
+    with screenshot_on_failure(page, ARTIFACTS / "dashboard_failure.png"):
         page.wait_for_selector(CHART, state="visible")
-    except Exception:
-        page.screenshot(path=ROOT / "tests" / "artifacts" / "dashboard_failure.png")  # why
-        raise
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
 
 

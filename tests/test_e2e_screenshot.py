@@ -3,99 +3,31 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
+from playwright.sync_api import Browser, Page
 from pptx import Presentation
 
-from tests.conftest import ROOT
+from tests.conftest import sample_store
+from tests.e2e import new_page, streamlit_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e_briefing")]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early ({process.returncode})")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(url)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on a free port, its store a fresh SQLite file with the sample data loaded."""
-    folder = tmp_path_factory.mktemp("e2e-briefing")
-    url = f"sqlite:///{folder / 'tqi.sqlite3'}"
-    env = {**os.environ, "TQI_DATABASE_URL": url}
-    env.pop("TQI_CHROMIUM", None)
-    subprocess.run(
-        [sys.executable, "-m", "etl", "sample"], cwd=ROOT, env=env, check=True, timeout=120
-    )
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/_stcore/health", process)
+    url = sample_store(tmp_path_factory.mktemp("e2e-briefing") / "tqi.sqlite3")
+    with streamlit_server(url) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
-@pytest.fixture(scope="module")
-def browser(server: str) -> Iterator:  # type: ignore[type-arg]
-    from playwright.sync_api import sync_playwright
-
-    from tests.conftest import require_chromium
-
-    path = require_chromium()
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def open_page(browser, url: str):  # type: ignore[no-untyped-def]
-    page = browser.new_page(viewport={"width": 1920, "height": 1080}, accept_downloads=True)
+def open_page(browser: Browser, url: str) -> Page:
+    page = new_page(browser, width=1920, height=1080, timeout=30_000)
     page.goto(url)
     page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
@@ -103,7 +35,9 @@ def open_page(browser, url: str):  # type: ignore[no-untyped-def]
     return page
 
 
-def test_screenshot_mode_hides_the_chrome(server: str, browser, artifacts_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def test_screenshot_mode_hides_the_chrome(
+    server: str, browser: Browser, artifacts_dir: Path
+) -> None:
     # From the root URL (the overview is the default page): app.py runs its navigation.
     normal = open_page(browser, f"{server}/")
     assert normal.locator('[data-testid="stSidebar"]').is_visible()  # the control case
@@ -132,7 +66,7 @@ def test_screenshot_mode_hides_the_chrome(server: str, browser, artifacts_dir: P
     page.close()
 
 
-def test_briefing_page_one_click_pptx(server: str, browser, artifacts_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def test_briefing_page_one_click_pptx(server: str, browser: Browser, artifacts_dir: Path) -> None:
     page = open_page(browser, f"{server}/")
     page.get_by_role("link", name="简报导出").click()  # registered in the navigation
     button = page.get_by_role("button", name="生成简报 PPTX")
