@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from db.models import CITY_WIDE, CoverageCount, Indicator, Observation
-from db.queries import Filters, indicator_scope, year_scope
+from db.queries import Filters, indicator_scope, read_frame, year_scope
 
 
 def refresh_coverage(session: Session, pairs: Select[int, int] | None = None) -> None:
@@ -116,7 +116,7 @@ def coverage(session: Session, *, filters: Filters) -> pd.DataFrame:
         )
     else:
         stmt = _counted_in_regions(filters)
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=["code", "year", "regions", "city"])
+    frame = read_frame(session, stmt, ["code", "year", "regions", "city"])
     frame["city"] = frame["city"].astype(int)
     return frame.sort_values(["code", "year"], ignore_index=True)
 
@@ -169,5 +169,5 @@ def region_coverage(session: Session, *, filters: Filters, regions: Sequence[str
         )
         .group_by(Observation.region, Observation.year)
     )
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=["region", "year", "indicators"])
+    frame = read_frame(session, stmt, ["region", "year", "indicators"])
     return frame.sort_values(["region", "year"], ignore_index=True)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import CITY_WIDE, Batch, Indicator, Observation
+from db.queries import read_frame
 
 
 def batch_provenance(session: Session, years: tuple[int, int]) -> pd.DataFrame:
@@ -35,7 +36,7 @@ def batch_provenance(session: Session, years: tuple[int, int]) -> pd.DataFrame:
         .distinct()
     )
     columns = ["code", "year", "batch_id", "source_name", "source_kind", "city"]
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=columns)
+    frame = read_frame(session, stmt, columns)
     if frame.empty:
         return frame.drop(columns=["city"])
     frame["city"] = frame["city"].astype(bool)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Category, Indicator, Observation
+from db.queries import read_frame
 
 EXPORT_COLUMNS = [
     "category_code",
@@ -34,7 +35,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def export_frame(session: Session) -> pd.DataFrame:
     o = Observation.__table__
-    rows = session.execute(
+    stmt = (
         select(
             Category.code,
             Category.name_zh,
@@ -51,8 +52,8 @@ def export_frame(session: Session) -> pd.DataFrame:
         .join(Indicator, Indicator.id == o.c.indicator_id)
         .join(Category, Category.id == Indicator.category_id)
         .order_by(Category.display_order, Indicator.display_order, o.c.year, o.c.region)
-    ).all()
-    frame = pd.DataFrame(rows, columns=EXPORT_COLUMNS)
+    )
+    frame = read_frame(session, stmt, EXPORT_COLUMNS)
     frame["year"] = frame["year"].astype("Int64")
     frame["batch_id"] = frame["batch_id"].astype("Int64")
     return frame

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from db.catalog import indicator_ids
 from db.coverage import refresh_coverage
 from db.models import Base, Batch, Category, Indicator, Observation, Revision, Target
+from db.queries import read_frame
 from db.session import PG_LOAD_LOCK
 from etl.issues import BatchNotFoundError, Issue, RollbackRefusedError, warning
 
@@ -429,7 +430,7 @@ def batch_figures(session: Session, batch_id: int) -> pd.DataFrame:
         "note",
         "existed",
     ]
-    rows = session.execute(
+    stmt = (
         select(
             Category.name_zh,
             Indicator.code,
@@ -449,8 +450,8 @@ def batch_figures(session: Session, batch_id: int) -> pd.DataFrame:
         .join(Category, Category.id == Indicator.category_id)
         .where(r.c.batch_id == batch_id)
         .order_by(Indicator.display_order, r.c.year, r.c.region)
-    ).all()
-    frame = pd.DataFrame(rows, columns=columns)
+    )
+    frame = read_frame(session, stmt, columns)
     frame["change"] = np.where(frame["existed"].astype(bool), "updated", "inserted")
     return frame.drop(columns="existed")
 
