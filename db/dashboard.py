@@ -45,9 +45,13 @@ MAX_REGIONS = 10
 
 
 def by_code_and_year(frame: pd.DataFrame, column: str) -> dict[tuple[str, int], float]:
-    """``{(code, year): value}`` of one column, for look-ups in small frames."""
-    keys = zip(frame["code"], frame["year"], strict=True)
-    return dict(zip(keys, frame[column], strict=True))
+    """``{(code, year): value}`` of one column, for look-ups in small frames.
+
+    Columns go through ``tolist()`` first: iterating an Arrow-backed string column yields
+    one boxed scalar per element, several times slower than a list.
+    """
+    keys = zip(frame["code"].tolist(), frame["year"].tolist(), strict=True)
+    return dict(zip(keys, frame[column].tolist(), strict=True))
 
 
 def with_change(
@@ -63,7 +67,7 @@ def with_change(
     """
     history = series if history is None else history
     known = by_code_and_year(history, "value")
-    unit = dict(zip(indicators["code"], indicators["unit"], strict=True))
+    unit = dict(zip(indicators["code"].tolist(), indicators["unit"].tolist(), strict=True))
     down = set(indicators.loc[indicators["direction"] == "down", "code"])
     codes, years = series["code"].tolist(), series["year"].tolist()
     value = series["value"].to_numpy(dtype="float64")
@@ -131,7 +135,7 @@ def overview(session: Session, *, filters: Filters) -> OverviewData:
     latest = with_change(latest, indicators, history=series)
     targets = queries.target_series(session, filters=filters)
     target = by_code_and_year(targets, "target")
-    keys = zip(latest["code"], latest["year"], strict=True)
+    keys = zip(latest["code"].tolist(), latest["year"].tolist(), strict=True)
     latest["target"] = [target.get(key, np.nan) for key in keys]
     latest = with_completion(latest, indicators)
     meta = indicators.set_index("code")

@@ -239,8 +239,9 @@ def city_series(
         ["code", "year", "value", "qualifier", "n"],
     )
     combined["source"] = "districts"
-    have = set(zip(city["code"], city["year"], strict=True))
-    keep = [(c, y) not in have for c, y in zip(combined["code"], combined["year"], strict=True)]
+    have = set(zip(city["code"].tolist(), city["year"].tolist(), strict=True))
+    pairs = zip(combined["code"].tolist(), combined["year"].tolist(), strict=True)
+    keep = [(c, y) not in have for c, y in pairs]
     return _tidy(pd.concat([city, combined.loc[keep, SERIES_COLUMNS]], ignore_index=True))
 
 
