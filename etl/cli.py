@@ -57,6 +57,7 @@ def main() -> int:
 from etl import (
     cli_batches,  # noqa: F401
     cli_briefing,  # noqa: F401
+    cli_draft,  # noqa: F401
     cli_report,  # noqa: F401
     cli_users,  # noqa: F401
 )

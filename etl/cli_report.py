@@ -22,7 +22,8 @@ from etl.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli
 from etl.cli_batches import echo_result, open_engine
 from etl.issues import UnreadableFileError, error
 from etl.pipeline import BatchResult, LoadOptions, load_frame
-from etl.report import ReportExtraction, batch_sha256, decode_report, extract_figures, to_frame
+from etl.report import ReportExtraction, batch_sha256, extract_figures, to_frame
+from etl.report_files import report_text
 
 
 @cli.command("report")
@@ -46,7 +47,7 @@ def report(
     as_json: bool,
     user: str,
 ) -> None:
-    """Read a work report (.txt, damaged web copies too) and load the figures it states.
+    """Read a work report (.txt, damaged web copies too; .docx; PDF) and load its figures.
 
     \b
     The text is repaired first (pinyin in brackets dropped, 繁体 → 简体, mis-decoded list
@@ -59,7 +60,7 @@ def report(
     """
     data = file.read_bytes()
     try:
-        text = decode_report(data)
+        text = report_text(data)
     except UnreadableFileError as exc:
         _fail(as_json, file.name, str(exc))
         ctx.exit(EXIT_USAGE)

@@ -23,11 +23,11 @@ from etl.pipeline import BatchResult, LoadOptions, load_frame
 from etl.report import (
     ReportExtraction,
     batch_sha256,
-    decode_report,
     extract_figures,
     frame_from_review,
     review_table,
 )
+from etl.report_files import REPORT_SUFFIXES, report_text
 from ui.analyst_views import issues_table
 from ui.auth import require_role
 from ui.data import engine, read
@@ -90,7 +90,7 @@ def _commit(frame: pd.DataFrame, sha: str, name: str, extraction: ReportExtracti
 st.title(rt("title", lang))
 st.caption(rt("intro", lang))
 upload = st.file_uploader(
-    rt("upload", lang), type=["txt"], max_upload_size=limit_mb, key="report_file"
+    rt("upload", lang), type=list(REPORT_SUFFIXES), max_upload_size=limit_mb, key="report_file"
 )
 pasted = st.text_area(rt("paste", lang), height=160, key="report_text")
 left, right = st.columns(2)
@@ -110,7 +110,7 @@ if upload is not None:
         st.error(rt("too_large", lang, mb=limit_mb))
         st.stop()
     try:
-        text = decode_report(data)
+        text = report_text(data)
     except UnreadableFileError as exc:
         st.error(rt("unreadable", lang, reason=str(exc)))
         st.stop()

@@ -24,7 +24,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "characters, pinyin, broken list numbers) is repaired and catalog figures are found. "
         "Check the table, then load it as one batch (it can be rolled back under Batches).",
     ),
-    "upload": ("上传报告（.txt）", "Upload a report (.txt)"),
+    "upload": ("上传报告（.txt / .docx / .pdf）", "Upload a report (.txt, .docx, .pdf)"),
     "paste": ("或粘贴报告全文", "Or paste the report text"),
     "year": ("年份（留空则取正文中的年份）", "Year (blank: from the text)"),
     "region": ("地区", "Region"),
