@@ -72,4 +72,6 @@ PAGES: list[PageSpec] = [
         "report",
         role="analyst",
     ),
+    # Everyone who may browse drafts on the built-in template; uploading one needs an analyst.
+    PageSpec("pages/draft.py", "报告生成", "Report drafts", ":material/edit_document:", "draft"),
 ]

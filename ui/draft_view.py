@@ -1,0 +1,109 @@
+"""What the 报告生成 page shows: labels, and the draft as an A4-like page with its figures marked.
+
+The preview is laid out like the Word file (GB/T 9704 margins and type sizes, the same
+font families with this machine's Noto CJK as the fallback), so what a reviewer sees is
+what they download; the README's picture of a draft's first page is this preview.
+Report text is user input: every piece goes through :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import html
+
+from etl.draft import Draft
+from etl.draft_docx import FONTS, MARGINS_MM
+
+TEXT: dict[str, tuple[str, str]] = {
+    "title": ("报告生成", "Report drafts"),
+    "intro": (
+        "以去年的工作报告为模板，把其中每个数值换成所选年份、地区在数据库中的数值，其余文字不变。"
+        "黄色为已更新的数值，粉色为数据库中没有、仍写作 X 的数值。",
+        "Last year's report with every figure set to the store's figure for the chosen year "
+        "and region; nothing else changes. Yellow: updated; pink: still X (no figure stored).",
+    ),
+    "year": ("年份", "Year"),
+    "region": ("地区", "Region"),
+    "upload": (
+        "上传去年的报告（.docx / .txt / .pdf，可选；不上传则用内置模板）",
+        "Upload last year's report (.docx, .txt, .pdf; optional — default: the built-in template)",
+    ),
+    "builtin_only": (
+        "使用内置模板（上传自己的报告需统计员登录）。",
+        "Using the built-in template (uploading a report needs an analyst login).",
+    ),
+    "no_data": ("数据库中还没有数据。", "The store has no figures yet."),
+    "unreadable": ("无法读取该文件：{reason}", "Cannot read the file: {reason}"),
+    "no_figure": ("{reason}", "{reason}"),
+    "too_large": ("文件超过 {mb} MB 上限。", "The file is larger than {mb} MB."),
+    "written": ("已填入的数值", "Figures written"),
+    "missing": ("仍为 X 的指标", "Still X"),
+    "template_year": ("模板年份", "Template year"),
+    "missing_list": (
+        "数据库中没有 {year} 年的数值、仍写作 X 的指标：{names}",
+        "No {year} figure in the store, still X: {names}",
+    ),
+    "preview": ("预览", "Preview"),
+    "docx": ("下载 DOCX（标出改动）", "Download DOCX (changes marked)"),
+    "clean": ("下载清稿 DOCX", "Download clean DOCX"),
+    "changes": ("下载改动清单 CSV", "Download change list (CSV)"),
+    "change_list": ("改动清单", "Change list"),
+}
+
+
+def dt(key: str, lang: str = "zh", **values: object) -> str:
+    zh, en = TEXT[key]
+    return (en if lang == "en" else zh).format(**values)
+
+
+def draft_file_name(draft: Draft, suffix: str = ".docx") -> str:
+    where = "" if draft.region == "全市" else draft.region
+    return f"{draft.year}年{where}质量工作报告{suffix}"
+
+
+def _family(role: str) -> str:
+    return ",".join(f'"{name}"' for name in FONTS[role]) + ",serif"
+
+
+_PINK = "#ffc0cb"  # Word's pink highlight, for figures still X
+_STYLE = (
+    "<style>"
+    ".tqi-draft-page{background:#fff;color:#000;box-sizing:border-box;width:210mm;"
+    "max-width:100%;margin:0 auto;box-shadow:0 0 .5rem rgba(0,0,0,.25);"
+    f"padding:{MARGINS_MM['top']}mm {MARGINS_MM['right']}mm {MARGINS_MM['bottom']}mm "
+    f"{MARGINS_MM['left']}mm;font-family:{_family('body')};font-size:16pt;line-height:29pt}}"
+    ".tqi-draft-page h1{font-family:" + _family("title") + ";font-size:22pt;font-weight:700;"
+    "text-align:center;line-height:36pt;margin:0 0 29pt}"
+    ".tqi-draft-page p{text-indent:2em;margin:0;text-align:justify}"
+    ".tqi-draft-page mark{background:#ffe58f;color:inherit;padding:0}"
+    f".tqi-draft-page mark.tqi-x{{background:{_PINK}}}"
+    "</style>"
+)
+
+
+def draft_html(draft: Draft, title: str | None) -> str:
+    """The draft as one page of HTML: the title, then a paragraph per line, figures marked."""
+    spans = draft.spans()
+    parts = [_STYLE, '<div class="tqi-draft-page">']
+    lines = draft.text.split("\n")
+    if title is None:
+        title, lines = lines[0], lines[1:]
+        offset = len(title) + 1
+    else:
+        offset = 0
+    parts.append(f"<h1>{html.escape(title)}</h1>")
+    pos = offset
+    for line in lines:
+        start, pos = pos, pos + len(line) + 1
+        out, at = [], 0
+        for a, b, edit in spans:
+            if not start <= a < start + len(line) + 1:
+                continue
+            a, b = a - start, b - start
+            css = ' class="tqi-x"' if "X" in edit.new else ""
+            out += [html.escape(line[at:a]), f"<mark{css}>{html.escape(line[a:b])}</mark>"]
+            at = b
+        out.append(html.escape(line[at:]))
+        if line.strip():
+            parts.append(f"<p>{''.join(out)}</p>")
+    parts.append("</div>")
+    return "".join(parts)
