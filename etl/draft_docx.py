@@ -55,8 +55,8 @@ FONTS: dict[str, tuple[str, ...]] = {
     "subheading": ("楷体_GB2312", "楷体", "KaiTi", "STKaiti", "Noto Serif CJK SC"),
 }
 LATIN_FONT = "Times New Roman"
-_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
-_SUBHEADING = re.compile(r"^[(（][一二三四五六七八九十]+[)）][^。]*。?")
+HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+SUBHEADING = re.compile(r"^[(（][一二三四五六七八九十]+[)）][^。]*。?")
 _SENTENCE_MARK = re.compile(r"[,，。;；:：!！?？]")
 
 
@@ -186,8 +186,8 @@ def _body_paragraph(
 ) -> Paragraph:
     """One line as a paragraph: runs cut at the marks and at a heading's end."""
     para = document.add_paragraph()
-    heading = _HEADING.match(line)
-    lead = _SUBHEADING.match(line)
+    heading = HEADING.match(line)
+    lead = SUBHEADING.match(line)
     cuts = {0, len(line), *(a for a, _, _ in marks), *(b for _, b, _ in marks)}
     if lead:
         cuts.add(lead.end())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 from etl.draft import Draft
-from etl.draft_docx import FONTS, MARGINS_MM
+from etl.draft_docx import FONTS, HEADING, MARGINS_MM, SUBHEADING
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("报告生成", "Report drafts"),
@@ -74,6 +74,8 @@ _STYLE = (
     ".tqi-draft-page h1{font-family:" + _family("title") + ";font-size:22pt;font-weight:700;"
     "text-align:center;line-height:36pt;margin:0 0 29pt}"
     ".tqi-draft-page p{text-indent:2em;margin:0;text-align:justify}"
+    ".tqi-draft-page p.tqi-h{font-family:" + _family("heading").replace("serif", "sans-serif") + "}"
+    ".tqi-draft-page .tqi-lead{font-family:" + _family("subheading") + "}"
     ".tqi-draft-page mark{background:#ffe58f;color:inherit;padding:0}"
     f".tqi-draft-page mark.tqi-x{{background:{_PINK}}}"
     "</style>"
@@ -103,7 +105,14 @@ def draft_html(draft: Draft, title: str | None) -> str:
             out += [html.escape(line[at:a]), f"<mark{css}>{html.escape(line[a:b])}</mark>"]
             at = b
         out.append(html.escape(line[at:]))
-        if line.strip():
-            parts.append(f"<p>{''.join(out)}</p>")
+        if not line.strip():
+            continue
+        text = "".join(out)
+        lead = SUBHEADING.match(line)
+        if lead and not any(start <= a < start + lead.end() for a, _, _ in spans):
+            cut = len(html.escape(line[: lead.end()]))
+            text = f'<span class="tqi-lead">{text[:cut]}</span>{text[cut:]}'
+        css = ' class="tqi-h"' if HEADING.match(line) else ""
+        parts.append(f"<p{css}>{text}</p>")
     parts.append("</div>")
     return "".join(parts)
