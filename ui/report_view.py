@@ -18,9 +18,9 @@ QUALIFIER_MARK = {"more_than": "≥", "about": "≈"}
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("报告识别", "Report reader"),
     "intro": (
-        "粘贴或上传年度工作报告（.txt），系统自动修复从网页复制造成的乱码（繁体、拼音注音、错乱的序号），"
+        "粘贴或上传年度工作报告（.txt、.docx 或带文字层的 PDF），系统自动修复从网页复制造成的乱码（繁体、拼音注音、错乱的序号），"
         "找出目录指标的数值。请核对下表后确认载入，作为一个批次，可在「批次记录」中回滚。",
-        "Paste or upload the annual work report (.txt). Web-copy damage (traditional "
+        "Paste or upload the annual work report (.txt, .docx or a PDF with a text layer). Web-copy damage (traditional "
         "characters, pinyin, broken list numbers) is repaired and catalog figures are found. "
         "Check the table, then load it as one batch (it can be rolled back under Batches).",
     ),
