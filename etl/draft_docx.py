@@ -87,12 +87,21 @@ def draft_into_docx(template: bytes, draft: Draft, *, highlight: bool = True) ->
         a, b = to_original(e.start), to_original(e.end)
         i = max(k for k, s in enumerate(starts) if s <= a)
         color = edit_color(e) if highlight else None
-        by_paragraph.setdefault(i, []).append(RunEdit(a - starts[i], b - starts[i], e.new, color))
+        new = _in_documents_script(e.new, draft.template[e.start : e.end], original[a:b])
+        by_paragraph.setdefault(i, []).append(RunEdit(a - starts[i], b - starts[i], new, color))
     for i, edits in by_paragraph.items():
         edit_runs(paras[i], edits)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _in_documents_script(new: str, repaired: str, own: str) -> str:
+    """``new`` with the unit words the reader simplified back as the document wrote them (處)."""
+    if len(repaired) != len(own):
+        return new
+    swap = {r: o for r, o in zip(repaired, own, strict=True) if r != o and not r.isdigit()}
+    return "".join(swap.get(c, c) for c in new)
 
 
 def _offset_map(original: str, repaired: str):

@@ -284,3 +284,49 @@ def test_district_draft_states_the_districts_own_figures(engine: Engine) -> None
         catalog = load_catalog(session)
     assert files.draft.text == "组织开展应急演练17次。"
     assert catalog.indicators["safety.drills"].unit == "次"
+
+
+def test_docx_template_with_pinyin_keeps_its_own_characters(engine: Engine) -> None:
+    """The reader drops pinyin and converts 繁体; the draft still edits the document's own text."""
+    load_batch(engine)
+    doc = Document()
+    doc.add_paragraph("2024年,我局認(rèn)真開展工作。")
+    doc.add_paragraph("全年排查治理安全隱(yǐn)患1,743處,組織開展應急演練45次。")
+    data = io.BytesIO()
+    doc.save(data)
+    with read_session(engine) as session:
+        files = build_draft(session, year=2025, region=CITY, template=data.getvalue())
+    out = Document(io.BytesIO(files.docx))
+    assert [p.text for p in out.paragraphs] == [
+        "2025年,我局認(rèn)真開展工作。",
+        "全年排查治理安全隱(yǐn)患2232處,組織開展應急演練48次。",
+    ]
+
+
+def test_text_template_docx_layout_and_font_fallbacks(engine: Engine) -> None:
+    import zipfile
+
+    load_batch(engine)
+    template = "2024年,我局排查治理安全隐患1,743处。\n一、存在的问题\n".encode()
+    with read_session(engine) as session:
+        files = build_draft(session, year=2025, region=CITY, template=template)
+    doc = Document(io.BytesIO(files.docx))
+    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+    def east_asia(run) -> str | None:
+        fonts = run._r.rPr.rFonts if run._r.rPr is not None else None
+        return fonts.get(f"{ns}eastAsia") if fonts is not None else None
+
+    title, body, heading = doc.paragraphs[:3]
+    assert title.text == "2025年交通运输质量工作报告" and title.runs[0].font.size.pt == 22
+    assert east_asia(title.runs[0]) == "方正小标宋简体"
+    normal = doc.styles["Normal"]
+    assert normal.font.size.pt == 16 and normal.paragraph_format.line_spacing.pt == 29
+    assert normal.element.rPr.rFonts.get(f"{ns}eastAsia") == "仿宋_GB2312"
+    assert body.text == "2025年,我局排查治理安全隐患2232处。"
+    assert east_asia(heading.runs[0]) == "黑体"
+    with zipfile.ZipFile(io.BytesIO(files.docx)) as z:
+        table = z.read("word/fontTable.xml").decode()
+    # fonts-noto-cjk is installed by scripts/setup-system.sh: the stand-ins exist here
+    assert re.search(r'w:name="仿宋_GB2312"><w:altName w:val="Noto Serif CJK SC"/>', table)
+    assert re.search(r'w:name="黑体"><w:altName w:val="Noto Sans CJK SC"/>', table)

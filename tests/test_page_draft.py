@@ -122,3 +122,16 @@ def test_bad_templates_are_refused(sample: Engine, name: str, data: bytes, messa
 def test_an_empty_store_says_so(app_engine: Engine) -> None:
     at = page_as(VIEWER)
     assert not at.exception and at.info and not at.get("download_button")
+
+
+def test_the_report_reader_page_reads_an_uploaded_docx(app_engine: Engine) -> None:
+    at = script("pages/report.py", ANALYST).run()
+    at.file_uploader(key="report_file").upload(
+        "2024年报告.docx",
+        docx_template(),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    at.run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"年份": "2024", "识别出的数值": "2", "仍为 X 的指标": "0"}
