@@ -15,7 +15,7 @@ from db.models import CITY_WIDE
 from db.session import read_session
 from etl.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli
 from etl.cli_batches import open_engine
-from etl.draft_job import DraftFiles, NoKnownFigureError, build_draft, changes_csv
+from etl.draft_job import KIND_LABELS, DraftFiles, NoKnownFigureError, build_draft, changes_csv
 from etl.issues import UnreadableFileError
 
 
@@ -98,4 +98,5 @@ def _echo_summary(files: DraftFiles, out: Path) -> None:
     )
     table = files.changes
     for row in table[table["新写法"].str.contains("X")].itertuples(index=False):
-        click.echo(f"  仍为 X（缺数）: {row[1]}（{row[2]}）「{row[0][:30]}」")
+        what = "仍为 X（缺数）" if row[5] == KIND_LABELS["missing"] else "同比/完成率仍为 X"
+        click.echo(f"  {what}: {row[1]}（{row[2]}）「{row[0][:30]}」")

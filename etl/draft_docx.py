@@ -23,12 +23,14 @@ import itertools
 import re
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml.ns import qn
+from docx.oxml.text.font import CT_RPr
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -104,7 +106,7 @@ def _in_documents_script(new: str, repaired: str, own: str) -> str:
     return "".join(swap.get(c, c) for c in new)
 
 
-def _offset_map(original: str, repaired: str):
+def _offset_map(original: str, repaired: str) -> Callable[[int], int]:
     if len(original) == len(repaired):
         return lambda pos: pos
     blocks = difflib.SequenceMatcher(None, repaired, original, autojunk=False).get_matching_blocks()
@@ -159,7 +161,7 @@ def report_title(draft: Draft) -> str | None:
     return f"{draft.year}年{where}交通运输质量工作报告"
 
 
-def _page_layout(document) -> None:
+def _page_layout(document: DocumentObject) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -176,7 +178,7 @@ def _page_layout(document) -> None:
     fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
 
-def _title(document, text: str) -> None:
+def _title(document: DocumentObject, text: str) -> None:
     para = document.add_paragraph()
     fmt = para.paragraph_format
     fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -189,7 +191,7 @@ def _title(document, text: str) -> None:
 
 
 def _body_paragraph(
-    document,
+    document: DocumentObject,
     line: str,
     marks: Sequence[tuple[int, int, WD_COLOR_INDEX]],
 ) -> Paragraph:
@@ -213,7 +215,7 @@ def _body_paragraph(
     return para
 
 
-def _set_fonts(rpr, east_asia: str) -> None:
+def _set_fonts(rpr: CT_RPr, east_asia: str) -> None:
     fonts = rpr.get_or_add_rFonts()
     fonts.set(qn("w:ascii"), LATIN_FONT)
     fonts.set(qn("w:hAnsi"), LATIN_FONT)
@@ -237,7 +239,7 @@ def fallback_font(role: str) -> str | None:
     return next((f for f in FONTS[role] if f in have), None)
 
 
-def _font_table(document) -> None:
+def _font_table(document: DocumentObject) -> None:
     """Name each customary font in word/fontTable.xml with this machine's stand-in."""
     part = next(
         p for p in document.part.package.iter_parts() if p.partname == "/word/fontTable.xml"

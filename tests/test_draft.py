@@ -13,6 +13,7 @@ import re
 import pytest
 from docx import Document
 from docx.enum.text import WD_COLOR_INDEX
+from docx.text.run import Run
 from sqlalchemy import Engine
 
 from db.catalog import load_catalog
@@ -313,7 +314,7 @@ def test_text_template_docx_layout_and_font_fallbacks(engine: Engine) -> None:
     doc = Document(io.BytesIO(files.docx))
     ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
-    def east_asia(run) -> str | None:
+    def east_asia(run: Run) -> str | None:
         fonts = run._r.rPr.rFonts if run._r.rPr is not None else None
         return fonts.get(f"{ns}eastAsia") if fonts is not None else None
 
