@@ -16,6 +16,7 @@ Highlights: changed figures yellow, figures still ``X`` pink; the clean copy has
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import io
@@ -87,7 +88,7 @@ def draft_into_docx(template: bytes, draft: Draft, *, highlight: bool = True) ->
     by_paragraph: dict[int, list[RunEdit]] = {}
     for e in draft.edits:
         a, b = to_original(e.start), to_original(e.end)
-        i = max(k for k, s in enumerate(starts) if s <= a)
+        i = bisect.bisect_right(starts, a) - 1  # the paragraph the figure starts in
         color = edit_color(e) if highlight else None
         new = _in_documents_script(e.new, draft.template[e.start : e.end], original[a:b])
         by_paragraph.setdefault(i, []).append(RunEdit(a - starts[i], b - starts[i], new, color))
