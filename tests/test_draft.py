@@ -331,3 +331,21 @@ def test_text_template_docx_layout_and_font_fallbacks(engine: Engine) -> None:
     # fonts-noto-cjk is installed by scripts/setup-system.sh: the stand-ins exist here
     assert re.search(r'w:name="仿宋_GB2312"><w:altName w:val="Noto Serif CJK SC"/>', table)
     assert re.search(r'w:name="黑体"><w:altName w:val="Noto Sans CJK SC"/>', table)
+
+
+def test_city_figure_stored_only_per_district_is_combined_like_the_dashboard(
+    engine: Engine,
+) -> None:
+    load_batch(
+        engine,
+        "指标,年份,地区,数值\n应急演练,2025,城东区,17\n应急演练,2025,城西区,20\n"
+        "应急演练,2024,城东区,15\n应急演练,2024,城西区,15\n"
+        "管养公路平均优良路率,2025,城东区,94.5%\n管养公路平均优良路率,2025,城西区,95.5%\n",
+    )
+    template = "组织开展应急演练X次,同比增长X%,管养公路平均优良路率X%。".encode()
+    with read_session(engine) as session:
+        files = build_draft(session, year=2025, region=CITY, template=template)
+    # counts add up (17 + 20; last year 30 → +23.3 %), rates are averaged, never summed
+    assert files.draft.text == "组织开展应急演练37次,同比增长23.3%,管养公路平均优良路率95%。"
+    table = files.changes
+    assert set(table.loc[table["类型"] == "数值", "批次来源"]) == {"各区合计 (districts combined)"}
