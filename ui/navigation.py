@@ -72,4 +72,8 @@ PAGES: list[PageSpec] = [
         "report",
         role="analyst",
     ),
+    # Admins only.
+    PageSpec(
+        "pages/audit.py", "操作日志", "Audit trail", ":material/policy:", "audit", role="admin"
+    ),
 ]
