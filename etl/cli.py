@@ -7,6 +7,9 @@ Command groups that live in their own modules register themselves at the bottom.
 
 from __future__ import annotations
 
+import getpass
+import socket
+
 import click
 
 EXIT_OK = 0
@@ -36,6 +39,22 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
     ctx.obj = {"db_url": db_url}
 
 
+def cli_user(given: str = "") -> str:
+    """Who runs a command: ``--user`` when given, else the operating-system login name, so
+    batches and the audit trail never record an anonymous change from the command line."""
+    if given:
+        return given
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        return ""
+
+
+def cli_address() -> str:
+    """Where a command ran, for the audit trail (the app records the browser's address)."""
+    return f"cli@{socket.gethostname()}"
+
+
 def main() -> int:
     try:
         # Without standalone mode click returns ctx.exit()'s code instead of raising it.
@@ -58,6 +77,7 @@ from etl import (
     cli_batches,  # noqa: F401
     cli_briefing,  # noqa: F401
     cli_draft,  # noqa: F401
+    cli_ops,  # noqa: F401
     cli_report,  # noqa: F401
     cli_users,  # noqa: F401
 )

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from db.catalog import load_catalog
 from db.session import get_engine, read_session, write_session
-from etl.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli
+from etl.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli, cli_address, cli_user
 from etl.issues import BatchNotFoundError, Issue, RollbackRefusedError
 from etl.pipeline import BatchResult, LoadOptions, load_file
 
@@ -115,7 +115,9 @@ class _StageProgress:
 )
 @click.option("--dry-run", is_flag=True, help="Check and count, write nothing (not even a batch).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
-@click.option("--user", default="", help="Who is loading (recorded on the batch).")
+@click.option(
+    "--user", default="", help="Who is loading (recorded on the batch; default: your login name)."
+)
 @click.option("--sheet", default=None, help="Workbook sheet name (default: the first sheet).")
 @click.option("--year", type=int, default=None, help="Year for rows whose file states none.")
 @click.pass_context
@@ -138,7 +140,13 @@ def load(
     worst = EXIT_OK
     for path in files:
         data = path.read_bytes()
-        options = LoadOptions(user=user, dry_run=dry_run, sheet=sheet, default_year=year)
+        options = LoadOptions(
+            user=cli_user(user),
+            dry_run=dry_run,
+            sheet=sheet,
+            default_year=year,
+            address=cli_address(),
+        )
         progress = _StageProgress(path.name, len(data))
         with write_session(engine) as session:
             try:
@@ -222,7 +230,11 @@ def batches(ctx: click.Context, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("batch_id", type=int)
-@click.option("--user", default="", help="Who is rolling back (recorded on the batch).")
+@click.option(
+    "--user",
+    default="",
+    help="Who is rolling back (recorded on the batch; default: your login name).",
+)
 @click.pass_context
 def rollback(ctx: click.Context, batch_id: int, user: str) -> None:
     """Undo a batch: restore every figure it inserted or changed.
@@ -234,7 +246,7 @@ def rollback(ctx: click.Context, batch_id: int, user: str) -> None:
     engine = open_engine(ctx)
     with write_session(engine) as session:
         try:
-            result = rollback_batch(session, batch_id, user=user)
+            result = rollback_batch(session, batch_id, user=cli_user(user), address=cli_address())
         except BatchNotFoundError as exc:
             click.echo(str(exc), err=True)
             ctx.exit(EXIT_USAGE)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from db.catalog import Catalog, load_catalog
 from db.models import CITY_WIDE
 from db.session import write_session
-from etl.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli
+from etl.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli, cli_address, cli_user
 from etl.cli_batches import echo_result, open_engine
 from etl.issues import UnreadableFileError, error
 from etl.pipeline import BatchResult, LoadOptions, load_frame
@@ -114,7 +114,8 @@ def _load(
         )
     frame = to_frame(extraction)
     options = LoadOptions(
-        user=user,
+        user=cli_user(user),
+        address=cli_address(),
         dry_run=dry_run,
         default_year=extraction.year,
         default_region=extraction.region,

@@ -15,9 +15,9 @@ from typing import Any
 import click
 from sqlalchemy import Engine
 
-from db import users
+from db import audit, users
 from db.session import get_engine, write_session
-from etl.cli import EXIT_REJECTED, cli
+from etl.cli import EXIT_REJECTED, cli, cli_address, cli_user
 
 
 class _UsersCommandError(click.ClickException):
@@ -55,6 +55,16 @@ def _run(
             raise click.UsageError(str(exc)) from None
         except users.UserError as exc:
             raise _UsersCommandError(str(exc)) from None
+        audit.record(
+            session,
+            "account_changed",
+            user=cli_user(),
+            target=info.username,
+            address=cli_address(),
+            change=action.__name__,
+            role=info.role,
+            active=info.active,
+        )
         session.commit()
     return info
 

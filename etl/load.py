@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy import table as table_clause
 from sqlalchemy.orm import Session
 
+from db import audit
 from db.catalog import indicator_ids
 from db.coverage import refresh_coverage
 from db.models import Base, Batch, Category, Indicator, Observation, Revision, Target
@@ -333,7 +334,9 @@ def _blocking_batches(session: Session, batch_id: int, table: type[Base], kind: 
     return sorted({b for b in rows if b is not None})
 
 
-def rollback_batch(session: Session, batch_id: int, *, user: str = "") -> RollbackResult:
+def rollback_batch(
+    session: Session, batch_id: int, *, user: str = "", address: str | None = None
+) -> RollbackResult:
     """Restore every figure ``batch_id`` inserted or changed, exactly as it was.
 
     Refused (RollbackRefusedError) when a later batch has since changed one of those
@@ -392,6 +395,16 @@ def rollback_batch(session: Session, batch_id: int, *, user: str = "") -> Rollba
     batch.rolled_back_at = datetime.now()
     batch.rolled_back_by = user
     session.flush()
+    audit.record(
+        session,
+        "batch_rolled_back",
+        user=user,
+        target=f"batch {batch_id}",
+        address=address,
+        source=batch.source_name,
+        restored=restored,
+        deleted=deleted,
+    )
     return RollbackResult(batch_id=batch_id, restored=restored, deleted=deleted)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from db import audit
 from db.catalog import Catalog, load_catalog
 from db.models import CITY_WIDE, Batch
 from etl.issues import Issue, UnreadableFileError, error
@@ -35,6 +36,7 @@ class LoadOptions:
     default_year: int | None = None
     default_region: str = CITY_WIDE
     source_kind: str = "file"  # file | report | sample
+    address: str | None = None  # where the upload came from, for the audit trail
 
 
 @dataclass
@@ -237,6 +239,18 @@ def _validate_and_write(
             frame=frame,
         )
     savepoint.commit()
+    audit.record(
+        session,
+        "batch_loaded",
+        user=options.user,
+        target=f"batch {batch.id}",
+        address=options.address,
+        source=source_name,
+        kind=options.source_kind,
+        sha256=sha256,
+        inserted=values.inserted,
+        updated=values.updated,
+    )
     return BatchResult(
         source_name=source_name,
         status="loaded",

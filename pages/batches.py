@@ -14,7 +14,7 @@ from etl.issues import EtlError
 from etl.load import batch_figures, list_batches, rollback_batch
 from ui.analyst_text import at, atmd
 from ui.analyst_views import batches_table, figures_table
-from ui.auth import require_role
+from ui.auth import client_address, require_role
 from ui.data import engine
 from ui.filters import current_lang
 from ui.navigation import run_through_app
@@ -39,7 +39,7 @@ def _rollback(batch_id: int) -> None:
     st.session_state.pop(CONFIRM, None)
     with write_session(engine()) as session:
         try:
-            done = rollback_batch(session, batch_id, user=user.username)
+            done = rollback_batch(session, batch_id, user=user.username, address=client_address())
             session.commit()
         except EtlError as exc:
             session.rollback()

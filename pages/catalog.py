@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
-from db import catalog_admin
+from db import audit, catalog_admin
 from db.catalog import load_catalog
 from db.session import read_session, write_session
 from ui.analyst_text import at, atmd
 from ui.analyst_views import catalog_table
-from ui.auth import require_role
+from ui.auth import client_address, require_role
 from ui.data import engine
 from ui.filters import current_lang
 from ui.navigation import run_through_app
@@ -25,11 +26,23 @@ from ui.navigation import run_through_app
 OUTCOME = "catalog_outcome"
 
 run_through_app()  # first: a link opened right after a restart still runs in app.py
-require_role("analyst")
+user = require_role("analyst")
 lang = current_lang()
 
 with read_session(engine()) as session:
     catalog = load_catalog(session, include_inactive=True)
+
+
+def _audit(session: Session, code: str, **detail: str) -> None:
+    """The edit goes into the audit trail in the same transaction as the edit itself."""
+    audit.record(
+        session,
+        "catalog_edited",
+        user=user.username,
+        target=code,
+        address=client_address(),
+        **detail,
+    )
 
 
 def _saved(message: str) -> None:
@@ -43,6 +56,7 @@ def _add_alias() -> None:
     with write_session(engine()) as session:
         try:
             catalog_admin.add_alias(session, code, alias)
+            _audit(session, code, change="alias_added", text=alias.strip())
             session.commit()
         except catalog_admin.CatalogEditError as exc:
             st.session_state[OUTCOME] = ("error", atmd("catalog.refused", lang, reason=str(exc)))
@@ -58,6 +72,7 @@ def _add_phrasing() -> None:
     with write_session(engine()) as session:
         try:
             phrasings = catalog_admin.add_phrasing(session, code, phrasing)
+            _audit(session, code, change="phrasing_added", text=phrasings[-1])
             session.commit()
         except catalog_admin.CatalogEditError as exc:
             st.session_state[OUTCOME] = ("error", atmd("catalog.refused", lang, reason=str(exc)))
@@ -86,6 +101,7 @@ def _add_indicator() -> None:
                 phrasings=phrasings,
                 description=get("new_description", ""),
             )
+            _audit(session, spec.code, change="indicator_added", name=spec.name_zh)
             session.commit()
         except catalog_admin.CatalogEditError as exc:
             st.session_state[OUTCOME] = ("error", atmd("catalog.refused", lang, reason=str(exc)))

@@ -29,7 +29,7 @@ from etl.report import (
 )
 from etl.report_files import REPORT_SUFFIXES, report_text
 from ui.analyst_views import issues_table
-from ui.auth import require_role
+from ui.auth import client_address, require_role
 from ui.data import engine, read
 from ui.filters import current_lang
 from ui.navigation import run_through_app
@@ -57,6 +57,7 @@ def _options(dry_run: bool, extraction: ReportExtraction) -> LoadOptions:
         default_year=extraction.year,
         default_region=extraction.region,
         source_kind="report",
+        address=client_address(),
     )
 
 

@@ -19,7 +19,7 @@ from etl.issues import EtlError
 from etl.pipeline import BatchResult, LoadOptions, load_file, preview_file
 from ui.analyst_text import at, atmd, md
 from ui.analyst_views import issues_csv, issues_table, preview_table, template_file
-from ui.auth import require_role
+from ui.auth import client_address, require_role
 from ui.data import engine, read
 from ui.filters import current_lang
 from ui.navigation import run_through_app
@@ -49,7 +49,8 @@ def _preview(data: bytes, name: str) -> BatchResult:
 def _commit(sha: str, data: bytes, name: str) -> None:
     with write_session(engine()) as session:
         try:
-            result = load_file(session, data, name, LoadOptions(user=user.username))
+            options = LoadOptions(user=user.username, address=client_address())
+            result = load_file(session, data, name, options)
             session.commit()
         except EtlError as exc:
             session.rollback()

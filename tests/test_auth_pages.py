@@ -22,6 +22,7 @@ from ui.navigation import PAGES
 
 ANALYST_PAGES = [p.path for p in PAGES if p.role == "analyst"]
 PUBLIC_PAGES = [p.path for p in PAGES if p.role is None]
+ADMIN_PAGES = [p.path for p in PAGES if p.role == "admin"]
 
 
 def session_user(name: str, role: str) -> SessionUser:
@@ -65,6 +66,7 @@ def test_login_form_then_pages_per_role(app_engine: Engine, name: str, role: str
     assert not at.exception
     sees_analyst_pages = role != "viewer"
     expected = set(PUBLIC_PAGES) | (set(ANALYST_PAGES) if sees_analyst_pages else set())
+    expected |= set(ADMIN_PAGES) if role == "admin" else set()
     assert registered(at) == expected
     assert any(name in c.value for c in at.caption)  # "已登录：name（role）"
     for page in ANALYST_PAGES:

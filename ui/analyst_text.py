@@ -235,6 +235,30 @@ TEXT: dict[str, tuple[str, str]] = {
     "dir.down": ("越低越好", "lower is better"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
+    # audit trail (admins)
+    "audit.title": ("操作日志", "Audit trail"),
+    "audit.caption": (
+        "登录、上传、回滚、目录和账户修改的记录（谁、何时、做了什么、从哪里）；从不记录密码和文件内容。",
+        "Logins, uploads, rollbacks, catalog and account changes (who, when, what, from where); "
+        "never a password or a file's content.",
+    ),
+    "audit.empty": ("没有符合条件的记录。", "No matching events."),
+    "audit.since": ("起始日期", "Since"),
+    "audit.user": ("用户", "User"),
+    "audit.action": ("操作", "Action"),
+    "audit.all": ("全部", "All"),
+    "audit.col.at": ("时间", "When"),
+    "audit.col.target": ("对象", "What"),
+    "audit.col.address": ("来源地址", "From"),
+    "audit.col.detail": ("详情", "Detail"),
+    "audit.action.login": ("登录", "Logged in"),
+    "audit.action.login_failed": ("登录失败", "Failed login"),
+    "audit.action.login_locked_out": ("账户被锁定", "Locked out"),
+    "audit.action.batch_loaded": ("载入批次", "Batch loaded"),
+    "audit.action.batch_rolled_back": ("回滚批次", "Batch rolled back"),
+    "audit.action.catalog_edited": ("修改指标目录", "Catalog edited"),
+    "audit.action.account_changed": ("修改账户", "Account changed"),
+    "audit.action.store_restored": ("从备份恢复", "Store restored"),
 }
 
 

@@ -17,12 +17,14 @@ direct URL to them falls back to the default page; each such page also calls
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
-from db import users
+from db import audit, users
 from db.session import get_engine, read_session, write_session
 from ui.analyst_text import at, atmd
 from ui.filters import current_lang
@@ -123,21 +125,59 @@ def attempt_login(username: str, password: str) -> SessionUser:
     """
     now = users.utcnow()
     tracker = _failures()
+    address = client_address()
     wait = tracker.retry_after(_SESSION_FAILURE_KEY, now)
     if wait > 0:
+        with write_session(get_engine()) as session:
+            _audit_failure(session, username, address, locked=True)
+            session.commit()
         raise users.LoginThrottledError(wait)
     with write_session(get_engine()) as session:
         try:
             account = users.verify_password(session, username, password, now=now)
         except users.LoginFailedError:
             tracker.failed(_SESSION_FAILURE_KEY, now)
+            _audit_failure(session, username, address)
             raise
+        except users.LoginThrottledError:
+            _audit_failure(session, username, address, locked=True)
+            raise
+        else:
+            audit.record(session, "login", user=account.username, address=address)
         finally:
-            session.commit()  # the failure counters, or the reset and a rehash
+            session.commit()  # the failure counters, or the reset and a rehash; the event
     tracker.succeeded(_SESSION_FAILURE_KEY)
     user = SessionUser(account.username, account.display_name, account.role)
     st.session_state[SESSION_KEY] = user
     return user
+
+
+def client_address() -> str | None:
+    """The browser's address for the audit trail: the proxy's X-Forwarded-For first (behind
+    nginx every connection comes from the proxy), else the socket's; ``None`` on localhost."""
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    first = forwarded.split(",")[0].strip() if isinstance(forwarded, str) else ""
+    socket_address = st.context.ip_address  # not a str under AppTest (no real connection)
+    return first or (socket_address if isinstance(socket_address, str) else None)
+
+
+def _audit_failure(
+    session: Session, username: str, address: str | None, *, locked: bool = False
+) -> None:
+    """A failed login, and the lock-out it caused (the failure that reached the limit).
+
+    The typed name is recorded (that is what an administrator looks for), never the password.
+    """
+    name = (username or "").strip()[:100]
+    if locked:
+        audit.record(session, "login_failed", user=name, address=address, reason="locked")
+        return
+    audit.record(session, "login_failed", user=name, address=address)
+    session.expire_all()  # the failure counter was raised by an UPDATE statement
+    with contextlib.suppress(users.UserError):
+        account = users.get_user(session, name)
+        if account is not None and account.failed_logins == users.FREE_ATTEMPTS:
+            audit.record(session, "login_locked_out", user=name, address=address)
 
 
 def _submit_login(where: str) -> None:

@@ -74,4 +74,8 @@ PAGES: list[PageSpec] = [
     ),
     # Everyone who may browse drafts on the built-in template; uploading one needs an analyst.
     PageSpec("pages/draft.py", "报告生成", "Report drafts", ":material/edit_document:", "draft"),
+    # Admins only.
+    PageSpec(
+        "pages/audit.py", "操作日志", "Audit trail", ":material/policy:", "audit", role="admin"
+    ),
 ]

@@ -1,0 +1,63 @@
+"""操作日志 Audit trail (admins): who logged in, loaded, rolled back or edited what, and when.
+
+Read-only; the events are written by the actions themselves (``db.audit.record``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pandas as pd
+import streamlit as st
+
+from db import audit
+from db.session import read_session
+from ui.analyst_text import at
+from ui.auth import require_role
+from ui.data import engine
+from ui.filters import current_lang
+from ui.navigation import run_through_app
+
+run_through_app()  # first: a link opened right after a restart still runs in app.py
+require_role("admin")
+lang = current_lang()
+
+st.title(at("audit.title", lang))
+st.caption(at("audit.caption", lang))
+
+left, middle, right = st.columns(3)
+since: date | None = left.date_input(at("audit.since", lang), value=None, key="audit_since")
+user_filter = middle.text_input(at("audit.user", lang), key="audit_user").strip()
+actions = ["", *audit.ACTIONS]
+action = right.selectbox(
+    at("audit.action", lang),
+    actions,
+    format_func=lambda a: at(f"audit.action.{a}", lang) if a else at("audit.all", lang),
+    key="audit_action",
+)
+
+with read_session(engine()) as session:
+    events = audit.list_events(
+        session,
+        since=datetime.combine(since, time.min) if since else None,
+        user=user_filter or None,
+        action=action or None,
+        limit=2000,
+    )
+if not events:
+    st.info(at("audit.empty", lang))
+    st.stop()
+
+table = pd.DataFrame(
+    {
+        at("audit.col.at", lang): [e.at for e in events],
+        at("audit.user", lang): [e.username for e in events],
+        at("audit.action", lang): [at(f"audit.action.{e.action}", lang) for e in events],
+        at("audit.col.target", lang): [e.target for e in events],
+        at("audit.col.address", lang): [e.address or "" for e in events],
+        at("audit.col.detail", lang): [
+            ", ".join(f"{k}={v}" for k, v in e.detail.items()) for e in events
+        ],
+    }
+)
+st.dataframe(table, hide_index=True, key="audit_table")
