@@ -137,22 +137,36 @@ def fractional_counts(
     counted: np.ndarray,
     specs: Mapping[str, IndicatorSpec],
     roles: dict[str, str],
+    indicator_codes: np.ndarray,
 ) -> list[Issue]:
-    """Warnings for counts that are not whole numbers (loaded as written)."""
+    """One warning per indicator whose counts are not whole numbers (loaded as written).
+
+    Per indicator, not per row: a file of averages would otherwise bury the other
+    warnings under a million identical ones. ``indicator_codes`` is the frame's indicator
+    column factorised (integers group faster than a million strings).
+    """
     issues = []
     for col, what in (("value", "数值"), ("target", "目标值")):
         figures = frame[col].to_numpy(dtype="float64")
-        for i in np.flatnonzero(counted & fractional(figures)):
-            r = frame.iloc[i]
-            spec = specs[r["indicator_code"]]
+        odd = np.flatnonzero(counted & fractional(figures))
+        if not len(odd):
+            continue
+        which, _found = pd.factorize(indicator_codes[odd])
+        order = np.argsort(which, kind="stable")
+        for hits in np.split(odd[order], np.cumsum(np.bincount(which))[:-1]):
+            first = frame.iloc[hits[0]]
+            code = first["indicator_code"]
+            rows = "、".join(str(r) for r in frame["row"].to_numpy()[hits[:5]])
+            more = f" 等 {len(hits)} 处" if len(hits) > 5 else ""
+            spec = specs[code]
             issues.append(
                 warning(
                     "fractional_count",
-                    f"「{spec.name_zh}」以「{spec.unit}」计数，{what} {figures[i]:.6g} 不是整数；"
-                    "已按原值载入，请核对。",
-                    row=int(r["row"]),
-                    column=r["value_column"] if col == "value" else roles.get("target"),
-                    value=f"{figures[i]:.6g}",
+                    f"「{spec.name_zh}」以「{spec.unit}」计数，第 {rows} 行{more}的{what}不是整数"
+                    f"（如 {figures[hits[0]]:.6g}）；已按原值载入，请核对。",
+                    row=int(first["row"]),
+                    column=first["value_column"] if col == "value" else roles.get("target"),
+                    value=f"{figures[hits[0]]:.6g}",
                 )
             )
     return issues

@@ -26,7 +26,7 @@ from etl.figures import FigureCells
 from etl.issues import Issue, error, warning
 from etl.read import RawTable
 from etl.text import INVISIBLE_RE, clean_name, clean_text, stripped, take
-from etl.totals import without_totals
+from etl.totals import Factorised, without_totals
 from etl.units import split_header_unit, table_unit, unit_factor
 
 FRAME_COLUMNS = [
@@ -122,11 +122,11 @@ def normalize(
     if missing:
         issues = [error("missing_column", msg, row=raw.header_row, column=c) for c, msg in missing]
         return Normalized(empty_frame(), issues, [], layout, roles)
-    raw, totals = without_totals(raw, catalog, roles)
+    raw, totals, factorised = without_totals(raw, catalog, roles)
     if len(raw.frame) == 0:
         issue = error("no_figures", "文件中只有合计行，没有可载入的数据行。")
         return Normalized(empty_frame(), [issue], totals, layout, roles)
-    builder = _Builder(raw, catalog, roles, default_region, default_year)
+    builder = _Builder(raw, catalog, roles, default_region, default_year, factorised)
     builder.warnings += totals
     if layout == "long":
         builder.long()
@@ -145,6 +145,7 @@ class _Builder(FigureCells):
         roles: dict[str, str],
         default_region: str,
         default_year: int | None,
+        factorised: Factorised,
     ) -> None:
         self.raw, self.catalog, self.roles = raw, catalog, roles
         self.default_region, self.default_year = default_region, default_year
@@ -164,7 +165,7 @@ class _Builder(FigureCells):
             )
             self.table_unit = None
         self.parts: dict[str, np.ndarray | None] = {}  # None: a column the file lacks
-        self._factorised: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
+        self._factorised: dict[str, tuple[np.ndarray, np.ndarray] | None] = {**factorised}
         self._check_stray_columns(roles)
         self._indicators()
 
@@ -179,7 +180,9 @@ class _Builder(FigureCells):
         return None if name is None else self.raw.frame[name]
 
     def _indicators(self) -> None:
-        codes, uniques = stripped(self.raw.frame[self.roles["indicator"]], clean_name)
+        names = self._codes("indicator")
+        assert names is not None  # normalize() refuses a table without an indicator column
+        codes, uniques = names
         found, units = [], []
         for name in uniques:
             code, unit = self._lookup(name)

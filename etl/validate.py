@@ -194,7 +194,7 @@ def validate(norm: Normalized, catalog: Catalog) -> Validated:
     long_rows, long_errors = too_long(frame, roles)
     errors += long_errors
     ok &= ~long_rows
-    warnings += fractional_counts(frame, ok & counted, specs, roles)
+    warnings += fractional_counts(frame, ok & counted, specs, roles, codes)
     keep, dup_errors, dup_warnings, merged = _duplicates(frame, ok, catalog, codes)
     errors += dup_errors
     warnings += dup_warnings

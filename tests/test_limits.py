@@ -128,3 +128,10 @@ def test_a_region_as_long_as_its_column_loads(engine: Engine):
     result = load(engine, f"指标,年份,数值,地区\n应急演练,2020,1,{region}\n")
     assert result.status == "loaded", result.errors
     assert stored_figures(engine) == {("safety.drills", 2020, region): (1.0, None)}
+
+
+def test_fractional_counts_warn_once_per_indicator_not_once_per_row():
+    rows = "".join(f"应急演练,{2000 + i},{i}.5\n" for i in range(8))
+    v = check("指标,年份,数值\n" + rows + "行政审批,2020,3.5\n")
+    assert where(v.warnings) == [("fractional_count", 2, "数值"), ("fractional_count", 10, "数值")]
+    assert "第 2、3、4、5、6 行 等 8 处" in v.warnings[0].message
