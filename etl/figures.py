@@ -9,8 +9,6 @@ uses its row-level facts (``row_code``, ``row_canon``…) and its ``_report``.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
@@ -19,18 +17,17 @@ from etl.issues import Issue
 from etl.read import RawTable
 from etl.text import clean_text, take
 from etl.units import split_header_unit, unit_factor
-from etl.values import ABOUT, MORE_THAN, parse_value_series
+from etl.values import ABOUT, DIGIT_SPACE, MORE_THAN, parse_value_series
 
 _QUALIFIER_WORDS = {
     **dict.fromkeys(("more_than", "≥", ">", "余", "多", "以上", "超过", "more than"), MORE_THAN),
     **dict.fromkeys(("about", "≈", "~", "约", "大约", "左右"), ABOUT),
 }
 _VALUE_HINT = "请填写数字，如 12345、3.2万、95.6%、1200余"
-_DIGIT_SPACE = re.compile(r"\d\s+\d")
 
 
 def _bad_value_message(cell: str) -> str:
-    if _DIGIT_SPACE.search(cell):
+    if DIGIT_SPACE.search(cell):
         return (
             f"数值「{cell}」中的空格不是千分位分隔（应每三位一组，如 12 345、1 234 567），"
             "无法确定是哪个数：请删除多余的空格或分成两格。"
@@ -52,6 +49,7 @@ class FigureCells:
     any_name_unit: bool
     _cell_units: np.ndarray
 
+    # Provided by the row builder (etl.normalize._Builder), which owns rows and columns.
     def _report(self, code: str, message: str, at: int | np.integer, **where: object) -> None:
         raise NotImplementedError
 

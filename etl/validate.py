@@ -1,9 +1,11 @@
 """Rules a normalised batch must pass before anything is written, and the clean rows.
 
 Checks are column expressions over the whole frame; Python only builds an
-:class:`Issue` for each row that actually fails. A row normalisation already flagged
-(unknown indicator, bad year, unreadable value) is not checked again, so every problem is
-reported once, at the cell the user has to fix.
+:class:`Issue` for each row that actually fails. Every cell is judged whatever else is
+wrong in its row (a bad year does not hide a negative value, a negative value does not
+hide a negative target), and a cell normalisation already reported (unreadable value,
+wrong unit) is not judged again, so every problem is reported once, at the cell the user
+has to fix. Bounds and text lengths are :mod:`etl.limits`.
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ _VALUE_RE = re.compile(
 _SPACES = re.compile(r"\s+")
 # ``12 345`` and ``1 234 567``: a space groups thousands, nothing else (``5 14`` is no number).
 _SPACE_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d,])")
-_DIGIT_SPACE = re.compile(r"\d\s+\d")
+DIGIT_SPACE = re.compile(r"\d\s+\d")
 _PLAIN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _GROUPED = r"\s*[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?\s*"
 
@@ -96,9 +96,9 @@ def parse_value(text: str) -> ParsedValue | None:
     if text is None:
         return None
     cleaned = INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", str(text)))
-    if _DIGIT_SPACE.search(cleaned):
+    if DIGIT_SPACE.search(cleaned):
         cleaned = _SPACE_GROUPED.sub(lambda m: m[0].replace(" ", ""), cleaned)
-        if _DIGIT_SPACE.search(cleaned):
+        if DIGIT_SPACE.search(cleaned):
             return None  # 5 14, 70 70 15057: a space that does not group thousands
     cleaned = _SPACES.sub("", cleaned)
     if not cleaned:
