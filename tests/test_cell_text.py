@@ -5,9 +5,12 @@
 from __future__ import annotations
 
 import pytest
-from test_normalize import records, run, where
+from test_normalize import CATALOG, records, run, where
+from test_total_rows import as_xlsx
 from test_validate import check
 
+from etl.normalize import normalize
+from etl.read import read_table
 from etl.text import clean_name, clean_text
 from etl.values import parse_value
 
@@ -145,3 +148,17 @@ def test_magnitudes_in_a_batch_file(value: str, unit: str, indicator: str, expec
 def test_a_magnitude_in_the_cell_and_in_the_unit_is_asked_about():
     v = check("指标,年份,数值,单位\n行政审批,2020,3百万,万件\n")
     assert where(v.errors) == [("unit_mismatch", 2, "数值")]
+
+
+def test_invisible_characters_in_a_workbook():
+    grid = [
+        ["地区", "指标", "年份", "数值"],
+        [f"全{ZWSP}市", f"{BOM}应急演练", f"2020{ZWSP}", f"{NBSP}1 234{IDEO}"],
+        [f"东{IDEO}区", "应急演练", 2021, f"3.2{ZWSP}万"],
+    ]
+    norm = normalize(read_table(as_xlsx(grid), "batch.xlsx"), CATALOG)
+    assert norm.errors == []
+    assert records(norm, "row", "region", "year", "value") == [
+        (2, "全市", 2020, 1234.0),
+        (3, "东区", 2021, 32000.0),
+    ]
