@@ -21,10 +21,13 @@ import pandas as pd
 
 from db.catalog import Catalog
 from db.models import CITY_WIDE
+from etl.columns import assign_columns
+from etl.figures import FigureCells
 from etl.issues import Issue, error, warning
 from etl.read import RawTable
-from etl.units import column_role, header_year, split_header_unit, table_unit, unit_factor
-from etl.values import ABOUT, MORE_THAN, parse_value_series
+from etl.text import INVISIBLE_RE, clean_name, clean_text, stripped, take
+from etl.totals import Factorised, without_totals
+from etl.units import split_header_unit, table_unit, unit_factor
 
 FRAME_COLUMNS = [
     "row",
@@ -42,15 +45,12 @@ FRAME_COLUMNS = [
 FIRST_YEAR = 1949
 # What a statistical table writes for "no figure" in a wide layout.
 NO_FIGURE = {"", "—", "——", "-", "--", "－", "–", "―", "/", "／", "\\"}
-_QUALIFIER_WORDS = {
-    **dict.fromkeys(("more_than", "≥", ">", "余", "多", "以上", "超过", "more than"), MORE_THAN),
-    **dict.fromkeys(("about", "≈", "~", "约", "大约", "左右"), ABOUT),
-}
 _NUMBERING = re.compile(
     r"^\s*(?:\d+[.、．)）]|[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)\s*"
 )
 _YEAR_TEXT = re.compile(r"^(\d{4})(?:\.0+)?\s*(?:年度|年)?$")
-_VALUE_HINT = "请填写数字，如 12345、3.2万、95.6%、1200余"
+# Roles whose text names something (and is compared): 全 市 and 全\u200b市 are 全市.
+_NAME_ROLES = {"indicator", "region", "category"}
 
 
 @dataclass
@@ -77,27 +77,11 @@ def parse_year(text: object) -> int | None:
     """``2020``, ``2020年``, ``2020年度``, ``2020.0`` → 2020; ``None`` if not a plausible year."""
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return None
-    match = _YEAR_TEXT.match(unicodedata.normalize("NFKC", str(text)).strip())
+    match = _YEAR_TEXT.match(clean_text(unicodedata.normalize("NFKC", str(text))))
     if match is None:
         return None
     year = int(match[1])
     return year if FIRST_YEAR <= year <= datetime.date.today().year + 1 else None
-
-
-def _stripped(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """``(codes, uniques)`` of trimmed text; blank cells get code -1."""
-    text = s.astype("str").str.strip()
-    text = text.mask(text == "")
-    codes, uniques = pd.factorize(text)
-    return codes, np.asarray(uniques, dtype=object)
-
-
-def _take(uniques: np.ndarray, codes: np.ndarray, fill: object = None) -> np.ndarray:
-    out = np.empty(len(codes), dtype=object)
-    out[:] = fill
-    hit = codes >= 0
-    out[hit] = uniques[codes[hit]]
-    return out
 
 
 def _same(n: int, text: str | None) -> np.ndarray:
@@ -109,19 +93,6 @@ def _years(year: np.ndarray) -> pd.arrays.IntegerArray:
     out = pd.array(np.where(year < 0, 0, year).astype(np.int64), dtype="Int64")
     out[year < 0] = pd.NA
     return out
-
-
-def _assign_columns(columns: list[str]) -> tuple[dict[str, str], dict[str, int]]:
-    """Which header plays which role (surest spelling wins), and the year columns."""
-    roles: dict[str, tuple[int, str]] = {}
-    years: dict[str, int] = {}
-    for col in columns:
-        role, rank = column_role(col)
-        if role is not None and (role not in roles or rank < roles[role][0]):
-            roles[role] = (rank, col)
-        elif role is None and (year := header_year(col)) is not None:
-            years[col] = year
-    return {role: col for role, (_rank, col) in roles.items()}, years
 
 
 def normalize(
@@ -136,7 +107,10 @@ def normalize(
     if len(frame.columns) == 0 or len(frame) == 0:
         issue = error("no_figures", "文件中没有任何数据行，请在表头下方填写指标数据。")
         return Normalized(empty_frame(), [issue], [], "long")
-    roles, years = _assign_columns(list(frame.columns))
+    columns = assign_columns(list(frame.columns), raw.header_row)
+    roles, years = columns.roles, columns.years
+    if columns.errors:
+        return Normalized(empty_frame(), columns.errors, [], "long", roles)
     layout = "long" if ("value" in roles or "target" in roles) else "wide"
     missing = []
     if "indicator" not in roles:
@@ -148,7 +122,12 @@ def normalize(
     if missing:
         issues = [error("missing_column", msg, row=raw.header_row, column=c) for c, msg in missing]
         return Normalized(empty_frame(), issues, [], layout, roles)
-    builder = _Builder(raw, catalog, roles, default_region, default_year)
+    raw, totals, factorised = without_totals(raw, catalog, roles)
+    if len(raw.frame) == 0:
+        issue = error("no_figures", "文件中只有合计行，没有可载入的数据行。")
+        return Normalized(empty_frame(), [issue], totals, layout, roles)
+    builder = _Builder(raw, catalog, roles, default_region, default_year, factorised)
+    builder.warnings += totals
     if layout == "long":
         builder.long()
     else:
@@ -156,7 +135,7 @@ def normalize(
     return builder.result(layout)
 
 
-class _Builder:
+class _Builder(FigureCells):
     """Holds the row-level facts of one table while its cells are turned into figures."""
 
     def __init__(
@@ -166,6 +145,7 @@ class _Builder:
         roles: dict[str, str],
         default_region: str,
         default_year: int | None,
+        factorised: Factorised,
     ) -> None:
         self.raw, self.catalog, self.roles = raw, catalog, roles
         self.default_region, self.default_year = default_region, default_year
@@ -185,7 +165,7 @@ class _Builder:
             )
             self.table_unit = None
         self.parts: dict[str, np.ndarray | None] = {}  # None: a column the file lacks
-        self._factorised: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
+        self._factorised: dict[str, tuple[np.ndarray, np.ndarray] | None] = {**factorised}
         self._check_stray_columns(roles)
         self._indicators()
 
@@ -200,7 +180,9 @@ class _Builder:
         return None if name is None else self.raw.frame[name]
 
     def _indicators(self) -> None:
-        codes, uniques = _stripped(self.raw.frame[self.roles["indicator"]])
+        names = self._codes("indicator")
+        assert names is not None  # normalize() refuses a table without an indicator column
+        codes, uniques = names
         found, units = [], []
         for name in uniques:
             code, unit = self._lookup(name)
@@ -208,9 +190,9 @@ class _Builder:
             units.append(unit)
         self.ind_codes, self.ind_uniques = codes, uniques
         canon = [self.catalog.indicators[c].unit if c else None for c in found]
-        self.row_code = _take(np.asarray(found, dtype=object), codes)
-        self.row_canon = _take(np.asarray(canon, dtype=object), codes)
-        self.row_name_unit = _take(np.asarray(units, dtype=object), codes)
+        self.row_code = take(np.asarray(found, dtype=object), codes)
+        self.row_canon = take(np.asarray(canon, dtype=object), codes)
+        self.row_name_unit = take(np.asarray(units, dtype=object), codes)
         self.any_name_unit = any(u is not None for u in units)
 
     def _lookup(self, name: str) -> tuple[str | None, str | None]:
@@ -226,7 +208,8 @@ class _Builder:
         """Factorised trimmed text of a role's column (cached), ``None`` if the file has none."""
         if role not in self._factorised:
             s = self._col(role)
-            self._factorised[role] = None if s is None else _stripped(s)
+            clean = clean_name if role in _NAME_ROLES else clean_text
+            self._factorised[role] = None if s is None else stripped(s, clean)
         return self._factorised[role]
 
     def _texts(self, role: str, pos: np.ndarray, fill: object = None) -> np.ndarray | None:
@@ -235,7 +218,7 @@ class _Builder:
         if found is None:
             return None
         codes, uniques = found
-        return _take(uniques, codes[pos], fill)
+        return take(uniques, codes[pos], fill)
 
     def _check_stray_columns(self, roles: dict[str, str]) -> None:
         """Cells under a blank header are errors (often a ``12,345`` split by its comma)."""
@@ -243,7 +226,7 @@ class _Builder:
         for col in self.raw.frame.columns:
             if col in used or not re.fullmatch(r"第\d+列", col):
                 continue
-            codes, uniques = _stripped(self.raw.frame[col])
+            codes, uniques = stripped(self.raw.frame[col])
             for i in np.flatnonzero(codes >= 0):
                 self._report(
                     "unexpected_cell",
@@ -284,7 +267,8 @@ class _Builder:
                         value=col,
                     )
                 )
-            s = frame[col].astype("str").str.strip()
+            s = frame[col].astype("str").str.replace(INVISIBLE_RE.pattern, "", regex=True)
+            s = s.str.strip()
             keep = np.flatnonzero(~(s.isna() | s.isin(NO_FIGURE)).to_numpy(dtype=bool))
             positions.append(keep)
             cells.append(frame[col].iloc[keep])
@@ -308,7 +292,7 @@ class _Builder:
         n = len(self.raw.frame)
         if s is None:
             return pd.array(np.full(n, self.default_year), dtype="Int64")
-        codes, uniques = _stripped(s)
+        codes, uniques = stripped(s)
         parsed = np.array([parse_year(u) or -1 for u in uniques], dtype=np.int64)
         year = np.where(codes >= 0, parsed[codes] if len(parsed) else -1, -2)
         if self.default_year is not None:
@@ -327,155 +311,13 @@ class _Builder:
             )
         return _years(year)
 
-    def _figures(
-        self, pos: np.ndarray, text: pd.Series, header: np.ndarray | str
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Parse cells and convert them to each indicator's unit; errors for the bad ones.
-
-        ``header`` is the value column's header, or one per cell in a wide table.
-        """
-        text = text.reset_index(drop=True)
-        parsed = parse_value_series(text)
-        blank = (text.isna() | (text.astype("str").str.strip() == "")).to_numpy(dtype=bool)
-        value = parsed["value"].to_numpy(dtype="float64").copy()
-        bad = np.flatnonzero(~parsed["ok"].to_numpy() & ~blank)
-        for i in bad:
-            self._report(
-                "invalid_value",
-                f"无法识别的数值「{str(text.iloc[i]).strip()}」，{_VALUE_HINT}。",
-                pos[i],
-                column=header if isinstance(header, str) else str(header[i]),
-                value=str(text.iloc[i]),
-            )
-        self._cell_units = parsed["unit"].to_numpy(dtype=object)
-        unit, source = self._units(pos, self._cell_units, header)
-        code, canon = self.row_code[pos], self.row_canon[pos]
-        need = np.empty(0, dtype=np.int64)
-        if unit is not None:
-            need = np.flatnonzero((unit != None) & (canon != None) & ~np.isnan(value))  # noqa: E711
-        if unit is not None and len(need):
-            # One unit_factor call per distinct (unit, indicator unit) pair.
-            ucodes, uuniq = pd.factorize(unit[need])
-            ccodes, cuniq = pd.factorize(canon[need])
-            pairs, first = np.unique(ucodes * len(cuniq) + ccodes, return_inverse=True)
-            factors = np.array(
-                [
-                    unit_factor(uuniq[p // len(cuniq)], cuniq[p % len(cuniq)]) or np.nan
-                    for p in pairs
-                ],
-                dtype="float64",
-            )
-            f = factors[first]
-            value[need] *= f
-            for j in need[np.isnan(f)]:
-                spec = self.catalog.indicators[code[j]]
-                value[j] = np.nan
-                self._report(
-                    "unit_mismatch",
-                    f"单位「{unit[j]}」无法换算为指标「{spec.name_zh}」的单位「{spec.unit}」，"
-                    f"请改用 {spec.unit}（或 万{spec.unit}、亿{spec.unit}）。",
-                    pos[j],
-                    column=str(source[j] or (header if isinstance(header, str) else header[j])),
-                    value=str(unit[j]),
-                )
-            self._magnitude_twice(pos, text, header, unit, need[(f != 1) & ~np.isnan(f)], value)
-        return value, parsed["qualifier"].to_numpy(dtype=object).copy()
-
-    def _magnitude_twice(
-        self,
-        pos: np.ndarray,
-        text: pd.Series,
-        header: np.ndarray | str,
-        unit: np.ndarray,
-        scaled: np.ndarray,
-        value: np.ndarray,
-    ) -> None:
-        """``3.5万`` under a ``万件`` unit: scaling twice would load 3.5亿, so ask instead."""
-        if not len(scaled):
-            return
-        cells = text.iloc[scaled].astype("str")
-        own_unit = self._cell_units[scaled] != None  # noqa: E711 - the cell's own unit scaled it
-        twice = scaled[cells.str.contains("[万亿千]").to_numpy(dtype=bool) & ~own_unit]
-        for j in twice:
-            value[j] = np.nan
-            self._report(
-                "unit_mismatch",
-                f"数值「{text.iloc[j].strip()}」已写了「万/亿」，单位又是「{unit[j]}」，"
-                "会被放大两次；请只在一处写「万」或「亿」。",
-                pos[j],
-                column=header if isinstance(header, str) else str(header[j]),
-                value=str(text.iloc[j]),
-            )
-
-    def _units(
-        self, pos: np.ndarray, cell_unit: np.ndarray, header: np.ndarray | str
-    ) -> tuple[np.ndarray | None, np.ndarray]:
-        """The unit of each figure and the column it came from (surest source wins last).
-
-        ``None`` when no figure states a unit anywhere, the common case, which then costs
-        nothing.
-        """
-        n = len(pos)
-        unit = np.full(n, self.table_unit, dtype=object)
-        source = np.full(n, None, dtype=object)
-        stated = self.table_unit is not None
-        if isinstance(header, str):
-            header_unit = split_header_unit(header)[1]
-            if header_unit:
-                unit[:], stated = header_unit, True
-        else:
-            hcodes, huniq = pd.factorize(header)
-            units = np.array([split_header_unit(h)[1] for h in huniq], dtype=object)
-            if any(u is not None for u in units):
-                hu = _take(units, hcodes)
-                has = hu != None  # noqa: E711 - elementwise on an object array
-                unit[has], stated = hu[has], True
-        layers: list[tuple[np.ndarray | None, str | None]] = [
-            (self.row_name_unit[pos] if self.any_name_unit else None, "indicator")
-        ]
-        layers += [(self._texts("unit", pos), "unit"), (cell_unit, None)]
-        for layer, role in layers:
-            if layer is None:
-                continue
-            has = layer != None  # noqa: E711
-            if has.any():
-                unit[has], source[has], stated = (
-                    layer[has],
-                    (self.roles.get(role) if role else None),
-                    True,
-                )
-        return (unit if stated else None), source
-
-    def _qualifiers(self, qualifier: np.ndarray, pos: np.ndarray) -> np.ndarray:
-        """A qualifier column (``余``/``约``/``more_than``…) fills in what the cell did not say."""
-        col = self.roles.get("qualifier")
-        factorised = self._codes("qualifier")
-        if col is None or factorised is None:
-            return qualifier
-        codes, uniques = factorised
-        codes = codes[pos]
-        words = np.array([_QUALIFIER_WORDS.get(str(u).casefold()) for u in uniques], dtype=object)
-        given = _take(words, codes)
-        fill = pd.isna(qualifier) & pd.notna(given)
-        qualifier[fill] = given[fill]
-        for i in np.flatnonzero((codes >= 0) & pd.isna(given)):
-            text = str(uniques[codes[i]])
-            self._report(
-                "invalid_value",
-                f"无法识别的限定词「{text}」，请填写 余（more_than）或 约（about），或留空。",
-                pos[i],
-                column=col,
-                value=text,
-            )
-        return qualifier
-
     def _row_facts(self, pos: np.ndarray) -> None:
         region = self._texts("region", pos, self.default_region)
         self.parts["region"] = _same(len(pos), self.default_region) if region is None else region
         self.parts["note"] = self._texts("note", pos)
         self.parts["category"] = self._texts("category", pos)
         self.parts["indicator_code"] = self.row_code[pos]
-        self.parts["indicator_raw"] = _take(self.ind_uniques, self.ind_codes[pos])
+        self.parts["indicator_raw"] = take(self.ind_uniques, self.ind_codes[pos])
         self.parts["row"] = self.raw.rows[pos].astype(np.int64)
         self._unknown_indicators(pos)
 
@@ -511,7 +353,9 @@ class _Builder:
             self.errors.append(
                 error("no_figures", "文件中没有任何数值：表格里的数值格都是空的或「—」。")
             )
-        return Normalized(frame, by_row(self.errors), self.warnings, layout, dict(self.roles))
+        # A unit column's mismatch is found for the value and again for the target.
+        errors = list(dict.fromkeys(self.errors))
+        return Normalized(frame, by_row(errors), self.warnings, layout, dict(self.roles))
 
 
 def by_row(issues: list[Issue]) -> list[Issue]:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from db.catalog import name_key
+from etl.text import INVISIBLE_RE, clean_text
 from etl.values import MULTIPLIERS
 
 # Spellings of one unit. Keys and values are compared after NFKC and without spaces.
@@ -35,7 +36,7 @@ _UNIT_LABEL = re.compile(r"^(?:单位|unit)\s*[:：]\s*", re.IGNORECASE)
 
 
 def _clean(unit: str) -> str:
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", unit))
+    text = re.sub(r"\s+", "", INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", unit)))
     text = text.strip("()（）[]【】")
     text = _UNIT_LABEL.sub("", text)
     return text
@@ -83,7 +84,7 @@ def split_header_unit(header: str) -> tuple[str, str | None]:
     A header without a trailing bracket is returned trimmed with no unit. ``(单位：万件)``
     yields ``万件``.
     """
-    text = str(header).strip()
+    text = clean_text(str(header))
     match = _HEADER_UNIT.match(text)
     if match is None:
         return text, None
@@ -146,7 +147,7 @@ def table_unit(preamble: list[str]) -> str | None:
     every figure ten thousand times too small.
     """
     for line in preamble:
-        match = _UNIT_TITLE.search(unicodedata.normalize("NFKC", line))
+        match = _UNIT_TITLE.search(INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", line)))
         if match:
             return match["unit"].strip("()（）")
     return None

@@ -1,9 +1,11 @@
 """Rules a normalised batch must pass before anything is written, and the clean rows.
 
 Checks are column expressions over the whole frame; Python only builds an
-:class:`Issue` for each row that actually fails. A row normalisation already flagged
-(unknown indicator, bad year, unreadable value) is not checked again, so every problem is
-reported once, at the cell the user has to fix.
+:class:`Issue` for each row that actually fails. Every cell is judged whatever else is
+wrong in its row (a bad year does not hide a negative value, a negative value does not
+hide a negative target), and a cell normalisation already reported (unreadable value,
+wrong unit) is not judged again, so every problem is reported once, at the cell the user
+has to fix. Bounds and text lengths are :mod:`etl.limits`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pandas as pd
 
 from db.catalog import Catalog
 from etl.issues import Issue, error, warning
+from etl.limits import MEASURE_UNITS, check_figures, fractional_counts, shown, too_long
 from etl.normalize import FIRST_YEAR, FRAME_COLUMNS, Normalized, by_row
 
 SUSPICIOUS_RATIO = 10.0
@@ -56,20 +59,35 @@ def _conform(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**fixes) if fixes else frame
 
 
-def _flagged(frame: pd.DataFrame, errors: list[Issue]) -> np.ndarray:
-    """Rows normalisation already reported: the whole user row, or just that one cell."""
-    bad = np.zeros(len(frame), dtype=bool)
-    located = [(e.row, e.column) for e in errors if e.row is not None]
+def _flagged(
+    frame: pd.DataFrame, errors: list[Issue], roles: dict[str, str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What normalisation already reported: ``(rows, value cells, target cells)``.
+
+    A row error (year, indicator, region…) keeps the row out of the store but does not stop
+    its figures being checked: the user gets every problem of the row at once. A cell error
+    (unreadable, wrong unit) means that figure is already accounted for. A ``unit_mismatch``
+    named at a unit column blanked both figures of the row.
+    """
+    n = len(frame)
+    rows, values, targets = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
+    located = [e for e in errors if e.row is not None]
     if not located:
-        return bad
+        return rows, values, targets
     value_columns = set(frame["value_column"].dropna().unique())
-    cells = {(r, c) for r, c in located if c in value_columns}
-    whole_rows = {r for r, c in located if c not in value_columns}
-    bad = bad | frame["row"].isin(whole_rows).to_numpy()
+    target_col = roles.get("target")
+    row_of = frame["row"]
+    cells = {(e.row, e.column) for e in located if e.column in value_columns}
     if cells:
         keys = pd.MultiIndex.from_frame(frame[["row", "value_column"]])
-        bad = bad | keys.isin(list(cells))
-    return bad
+        values |= keys.isin(list(cells))
+    targets |= row_of.isin({e.row for e in located if e.column == target_col}).to_numpy()
+    both = {e.row for e in located if e.code == "unit_mismatch" and e.column not in value_columns}
+    hit = row_of.isin(both).to_numpy()
+    values |= hit
+    targets |= hit
+    rows |= row_of.isin({e.row for e in located}).to_numpy()
+    return rows, values, targets
 
 
 def _bad_year(frame: pd.DataFrame) -> np.ndarray:
@@ -112,22 +130,32 @@ def _unreported(
 
 
 def validate(norm: Normalized, catalog: Catalog) -> Validated:
-    """Apply the loading rules; the frame keeps only rows that passed every check."""
+    """Apply the loading rules; the frame keeps only rows that passed every check.
+
+    Every check looks at every cell it can judge, whatever else is wrong in the row, so a
+    row with a negative value and a negative target gets two errors, each at its column.
+    Longer than most functions: the checks are a list read top to bottom that shares one
+    reporter (``add``) and the row's masks; split, they would pass six arrays around.
+    """
     frame = _conform(norm.frame)
     errors, warnings = list(norm.errors), list(norm.warnings)
     roles = norm.columns
-    ok = ~_flagged(frame, errors)
+    row_bad, value_bad, target_bad = _flagged(frame, errors, roles)
     specs = catalog.indicators
     codes, uniques = pd.factorize(frame["indicator_code"])
     known = (codes >= 0) & np.isin(codes, [i for i, c in enumerate(uniques) if c in specs])
     percent = np.isin(
         codes, [i for i, c in enumerate(uniques) if c in specs and specs[c].unit == "%"]
     )
+    counted = np.isin(
+        codes,
+        [i for i, c in enumerate(uniques) if c in specs and specs[c].unit not in MEASURE_UNITS],
+    )
     value = frame["value"].to_numpy(dtype="float64")
     target = frame["target"].to_numpy(dtype="float64")
     errors += _unreported(frame, errors, known, roles)
-    ok &= known & ~_bad_year(frame)
-    checked = ok
+    ok = known & ~_bad_year(frame) & ~row_bad & ~value_bad & ~target_bad
+    see_value, see_target = known & ~value_bad, known & ~target_bad
 
     def add(mask: np.ndarray, code_: str, message, column, cell: str) -> None:
         """One Issue per failing row; ``message``/``column`` take the row, ``cell`` names it."""
@@ -136,7 +164,7 @@ def validate(norm: Normalized, catalog: Catalog) -> Validated:
             r = frame.iloc[i]
             text = _cell_text(r[cell])
             errors.append(error(code_, message(r), row=int(r["row"]), column=column(r), value=text))
-        ok &= ~mask
+        ok = ok & ~mask
 
     def name(r: pd.Series) -> str:
         return specs[r["indicator_code"]].name_zh
@@ -148,43 +176,18 @@ def validate(norm: Normalized, catalog: Catalog) -> Validated:
         return roles.get("target", "目标值")
 
     add(
-        checked & np.isnan(value) & np.isnan(target),
+        see_value & see_target & np.isnan(value) & np.isnan(target),
         "missing_value",
-        lambda r: f"「{name(r)}」{r['year']} 年没有填写数值，请填写数值或删除这一行。",
+        lambda r: f"「{name(r)}」{_year(r)}没有填写数值，请填写数值或删除这一行。",
         value_col,
         "value",
     )
-    add(
-        checked & ~percent & (value < 0),
-        "negative_value",
-        lambda r: f"「{name(r)}」是计数，不能为负数（{r['value']:g}），请检查是否多写了负号。",
-        value_col,
-        "value",
-    )
-    add(
-        checked & ~percent & (target < 0),
-        "negative_value",
-        lambda r: f"「{name(r)}」的目标值不能为负数（{r['target']:g}）。",
-        target_col,
-        "target",
-    )
-    add(
-        checked & percent & ((value < 0) | (value > 100)),
-        "percent_out_of_range",
-        lambda r: (
-            f"「{name(r)}」是百分比，应在 0–100 之间（现为 {r['value']:g}），如 95.6 或 95.6%。"
-        ),
-        value_col,
-        "value",
-    )
-    add(
-        checked & percent & ((target < 0) | (target > 100)),
-        "percent_out_of_range",
-        lambda r: f"「{name(r)}」的目标值是百分比，应在 0–100 之间（现为 {r['target']:g}）。",
-        target_col,
-        "target",
-    )
-    mismatch, said = _category_mismatch(frame, catalog, checked, codes, uniques)
+    for figures, see, col, what, cell in (
+        (value, see_value, value_col, "数值", "value"),
+        (target, see_target, target_col, "目标值", "target"),
+    ):
+        check_figures(add, figures, see, percent, name, col, what, cell)
+    mismatch, said = _category_mismatch(frame, catalog, known, codes, uniques)
     add(
         mismatch,
         "category_mismatch",
@@ -192,6 +195,10 @@ def validate(norm: Normalized, catalog: Catalog) -> Validated:
         lambda _r: roles.get("category", "类别"),
         "category",
     )
+    long_rows, long_errors = too_long(frame, roles)
+    errors += long_errors
+    ok &= ~long_rows
+    warnings += fractional_counts(frame, ok & counted, specs, roles, codes)
     keep, dup_errors, dup_warnings, merged = _duplicates(frame, ok, catalog, codes)
     errors += dup_errors
     warnings += dup_warnings
@@ -199,10 +206,16 @@ def validate(norm: Normalized, catalog: Catalog) -> Validated:
     return Validated(clean, by_row(errors), by_row(warnings))
 
 
+def _year(r: pd.Series) -> str:
+    return "" if pd.isna(r["year"]) else f"{r['year']} 年"
+
+
 def _cell_text(cell: object) -> str | None:
     if cell is None or (isinstance(cell, float) and np.isnan(cell)):
         return None
-    return f"{cell:g}" if isinstance(cell, float) else str(cell)
+    if isinstance(cell, float):
+        return f"{cell:g}" if np.isfinite(cell) else shown(cell).strip()
+    return str(cell)
 
 
 def _category_mismatch(

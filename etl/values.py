@@ -19,6 +19,8 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import pandas as pd
 
+from etl.text import INVISIBLE_RE
+
 MORE_THAN = "more_than"
 ABOUT = "about"
 
@@ -69,6 +71,9 @@ _VALUE_RE = re.compile(
     re.VERBOSE,
 )
 _SPACES = re.compile(r"\s+")
+# ``12 345`` and ``1 234 567``: a space groups thousands, nothing else (``5 14`` is no number).
+_SPACE_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d,])")
+DIGIT_SPACE = re.compile(r"\d\s+\d")
 _PLAIN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _GROUPED = r"\s*[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?\s*"
 
@@ -90,7 +95,12 @@ def parse_value(text: str) -> ParsedValue | None:
     """
     if text is None:
         return None
-    cleaned = _SPACES.sub("", unicodedata.normalize("NFKC", str(text)))
+    cleaned = INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", str(text)))
+    if DIGIT_SPACE.search(cleaned):
+        cleaned = _SPACE_GROUPED.sub(lambda m: m[0].replace(" ", ""), cleaned)
+        if DIGIT_SPACE.search(cleaned):
+            return None  # 5 14, 70 70 15057: a space that does not group thousands
+    cleaned = _SPACES.sub("", cleaned)
     if not cleaned:
         return None
     match = _VALUE_RE.fullmatch(cleaned)
@@ -178,7 +188,7 @@ def parse_value_series(s: pd.Series) -> pd.DataFrame:
     left = ~ok & ~blank
     if left.any():
         values[left] = np.nan
-        rest = s[left].astype("str")
+        rest = s[left].astype("str").str.replace(INVISIBLE_RE.pattern, "", regex=True)
         # The commonest shapes of leftover (12,345 · 3.2万 · 95.6%) stay vectorised too.
         for pattern, rewrite, shape_unit in _SHAPES:
             match = rest.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)

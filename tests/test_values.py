@@ -240,3 +240,90 @@ def test_table_unit_from_title_line():
     assert table_unit(["2020年交通运输质量指标统计表", "单位：万元"]) == "万元"
     assert table_unit(["统计表  计量单位:万件"]) == "万件"
     assert table_unit(["2020年交通运输质量指标统计表"]) is None
+
+
+# ---------------------------------------------------------------- issue 9: magnitudes
+
+MAGNITUDES = [
+    ("3万", 3e4, None, None),
+    ("3十万", 3e5, None, None),
+    ("1.2百万", 1.2e6, None, None),
+    ("5千万", 5e7, None, None),
+    ("2亿", 2e8, None, None),
+    ("1.5万亿", 1.5e12, None, None),
+    ("１．２百万", 1.2e6, None, None),
+    ("３十万", 3e5, None, None),
+    ("５千万余", 5e7, "more_than", None),
+    ("3百万余", 3e6, "more_than", None),
+    ("300余万", 3e6, "more_than", None),
+    ("约2万亿", 2e12, "about", None),
+    ("约１十万", 1e5, "about", None),
+    ("大约3百万", 3e6, "about", None),
+    ("1.5千万元", 1.5e7, None, "元"),
+    ("2百万辆次", 2e6, None, "辆次"),
+    ("1.1千万", 11_000_000, None, None),  # exactly, not 11000000.000000002
+]
+
+
+@pytest.mark.parametrize(("text", "value", "qualifier", "unit"), MAGNITUDES)
+def test_magnitudes_shi_bai_qian_wan_and_wanyi_parse(text, value, qualifier, unit):
+    assert parse_value(text) == ParsedValue(float(value), qualifier, unit)
+
+
+def test_magnitudes_parse_the_same_in_a_column():
+    out = parse_value_series(pd.Series([m[0] for m in MAGNITUDES], dtype="str"))
+    assert out["ok"].all()
+    assert out["value"].tolist() == [float(m[1]) for m in MAGNITUDES]
+    assert out["qualifier"].tolist() == [m[2] for m in MAGNITUDES]
+
+
+@pytest.mark.parametrize(
+    ("unit", "canonical", "factor"),
+    [
+        ("万元", "元", 1e4),
+        ("十万元", "元", 1e5),
+        ("百万元", "元", 1e6),
+        ("千万元", "元", 1e7),
+        ("亿元", "元", 1e8),
+        ("万亿元", "元", 1e12),
+        ("十万件", "件", 1e5),
+        ("百万人次", "人次", 1e6),
+        ("百万平方米", "平方米", 1e6),
+        ("千万", "件", 1e7),
+        ("百万％", "%", None),
+    ],
+)
+def test_magnitudes_as_unit_prefixes(unit, canonical, factor):
+    assert unit_factor(unit, canonical) == factor
+
+
+# ---------------------------------------------------------------- issue 14: spaces in numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("12 345", 12345),
+        ("1 234 567", 1234567),
+        ("12 345.5", 12345.5),
+        ("-12 345", -12345),
+        ("1 234万", 12_340_000),
+        ("12\u00a0345", 12345),  # no-break space, as French-style software writes
+        ("12\u3000345", 12345),  # ideographic space
+        ("12\u202f345", 12345),  # narrow no-break space
+        ("约 1 234", 1234),
+        ("3.2 万", 32000),
+    ],
+)
+def test_spaces_inside_a_number_group_thousands(text: str, value: float):
+    got = parse_value(text)
+    assert got is not None and got.value == float(value)
+
+
+@pytest.mark.parametrize(
+    "text", ["5 14", "70 70 15057", "1 23", "1234 567", "12 3456", "1.234 567", "12 345 67"]
+)
+def test_spaces_inside_a_number_that_do_not_group_thousands_are_refused(text: str):
+    assert parse_value(text) is None
+    out = parse_value_series(pd.Series([text, "12 345"], dtype="str"))
+    assert out["ok"].tolist() == [False, True]
