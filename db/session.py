@@ -105,7 +105,9 @@ def get_engine(url: str | None = None) -> Engine:
             upgrade_database(engine)
             from db.catalog import seed_catalog
 
-            with write_session(engine) as session:
+            # A plain (deferred) transaction: seeding writes only when a shipped indicator is
+            # missing, so a start-up next to a running load never queues for its write lock.
+            with Session(bind=engine, expire_on_commit=False) as session:
                 seed_catalog(session)
                 session.commit()
             _initialised.add(url)
