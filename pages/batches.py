@@ -1,6 +1,6 @@
 """批次记录 Batch history (analysts): who loaded what, the figures each batch set, rollback.
 
-Rollback asks for a confirmation first, and ``etl.load.rollback_batch`` refuses — naming
+Rollback asks for a confirmation first, and ``etl.rollback.rollback_batch`` refuses — naming
 the batch in the way — when a later batch changed the same figures.
 """
 
