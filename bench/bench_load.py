@@ -141,8 +141,9 @@ def bench_rollback_cli(csv: Path, work: Path) -> tuple[float, float]:
     return load_s, rollback_s
 
 
-def small_batch_in_store(csv: Path, work: Path) -> tuple[float, float]:
-    """In a store holding ``csv``: seconds to load, then roll back, a 100-figure batch."""
+def small_batch_in_store(csv: Path, work: Path, repeat: int) -> list[tuple[float, float]]:
+    """In one store holding ``csv``: ``repeat`` times, seconds to load and then to roll back
+    a 100-figure batch (the same bytes load again once rolled back)."""
     import pandas as pd
 
     from db.session import write_session
@@ -157,23 +158,25 @@ def small_batch_in_store(csv: Path, work: Path) -> tuple[float, float]:
     new = head.assign(地区="新区县")  # and 50 new ones
     data = pd.concat([head, new]).to_csv(index=False).encode()
     engine = get_engine(url)
-    with write_session(engine) as session:
-        start = time.perf_counter()
-        result = load_file(session, data, "small.csv")
-        session.commit()
-        load_s = time.perf_counter() - start
-    assert result.status == "loaded", result.errors
-    with write_session(engine) as session:
-        start = time.perf_counter()
-        rollback_batch(session, result.batch_id or 0)
-        session.commit()
-        rollback_s = time.perf_counter() - start
+    runs = []
+    for _ in range(repeat):
+        with write_session(engine) as session:
+            start = time.perf_counter()
+            result = load_file(session, data, "small.csv")
+            session.commit()
+            load_s = time.perf_counter() - start
+        assert result.status == "loaded", result.errors
+        with write_session(engine) as session:
+            start = time.perf_counter()
+            rollback_batch(session, result.batch_id or 0)
+            session.commit()
+            runs.append((load_s, time.perf_counter() - start))
     dispose_engines()
-    return load_s, rollback_s
+    return runs
 
 
 def main_rollback(args: argparse.Namespace) -> None:
-    rows_list = [args.rows, args.small_rows]
+    rows_list = [n for n in (args.rows, args.small_rows) if n]
     print(f"\nMedian of {args.repeat} runs each, {time.strftime('%Y-%m-%d')}:\n")
     print("| batch rows | store rows | load s | rollback s | rollback ÷ load |")
     print("|---:|---:|---:|---:|---:|")
@@ -185,15 +188,16 @@ def main_rollback(args: argparse.Namespace) -> None:
             runs = [bench_rollback_cli(csv, work) for _ in range(args.repeat)]
             load_s = statistics.median(r[0] for r in runs)
             back_s = statistics.median(r[1] for r in runs)
-            print(f"| {rows:,} | {rows:,} | {load_s:.2f} | {back_s:.2f} | {back_s / load_s:.2f} |")
-        for store in [int(n) for n in args.stores.split(",")]:
+            row = f"| {rows:,} | {rows:,} | {load_s:.2f} | {back_s:.2f} | {back_s / load_s:.2f} |"
+            print(row, flush=True)
+        for store in [int(n) for n in args.stores.split(",") if n]:
             csv = work / f"store_{store}.csv"
             generate_csv(csv, store)
-            runs = [small_batch_in_store(csv, work) for _ in range(args.repeat)]
+            runs = small_batch_in_store(csv, work, args.repeat)
             load_s = statistics.median(r[0] for r in runs)
             back_s = statistics.median(r[1] for r in runs)
             row = f"| 100 | {store + 50:,} | {load_s:.3f} | {back_s:.3f} | {back_s / load_s:.2f} |"
-            print(row)
+            print(row, flush=True)
 
 
 def main() -> None:

@@ -137,13 +137,27 @@ def test_kill_9_during_a_large_load_leaves_the_store_as_it_was(tmp_path: Path) -
         loader.wait_for(when(loader))
         loader.kill()
         assert integrity(db) == "ok", moment
-        assert fingerprint(get_engine(url)) == before, moment
+        after = fingerprint(get_engine(url))
+        if moment == "commit" and after != before:
+            # A busy machine can delay the kill past the commit's last frame: then the
+            # batch must be there whole, never in part. Undo it to try the reload below.
+            _assert_whole_batch(before, after)
+            assert etl(url, "rollback", str(after["batch"][-1][0])).returncode == 0
+        else:
+            assert after == before, moment
         dispose_engines()
 
     done = etl(url, "load", "--json", str(csv), decode=True)
     assert done.returncode == 0, done.stderr
     assert '"inserted": 200000' in done.stdout
     assert integrity(db) == "ok"
+
+
+def _assert_whole_batch(before: dict, after: dict) -> None:
+    assert len(after["batch"]) == len(before["batch"]) + 1
+    assert len(after["observation"]) == len(before["observation"]) + ROWS
+    assert len(after["revision"]) == len(before["revision"]) + ROWS
+    assert set(before["observation"]) <= set(after["observation"])
 
 
 def _after(started: Callable[[], bool], seconds: float) -> Callable[[], bool]:
