@@ -11,8 +11,15 @@ Ours does everything a real batch does: decode, normalise, validate, upsert, rev
 batch record. Each command runs ``--repeat`` times on a fresh database; medians are printed
 as a markdown table with the ratio to ``.import`` and peak memory (max RSS of the process).
 
+Rollback (``--rollback``) is measured beside the load it undoes, on the same file and
+store: ``python -m etl load`` then ``python -m etl rollback`` of that batch (ratio
+rollback ÷ load; the target is ≤ 2). Then a 100-figure batch (50 changed, 50 new) is loaded
+into and rolled back out of stores of growing size, timed in-process (the CLI's start-up
+would swamp 0.1 s), to show the rollback's cost follows the batch, not the store.
+
     python bench/bench_load.py                 # 1,000,000 and 100,000 rows, 3 repeats
     python bench/bench_load.py --rows 200000 --repeat 1
+    python bench/bench_load.py --rollback --rows 1000000 --stores 100000,1000000,3000000
 """
 
 from __future__ import annotations
@@ -115,13 +122,96 @@ def bench_ours(csv: Path, work: Path) -> tuple[float, float]:
     return run_measured([sys.executable, "-m", "etl", "--db", url, "load", str(csv)], env)
 
 
+def fresh_store(db: Path) -> str:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{db}"
+    get_engine(url)
+    dispose_engines()
+    return url
+
+
+def bench_rollback_cli(csv: Path, work: Path) -> tuple[float, float]:
+    """Seconds to load ``csv`` as one batch, then to roll that batch back (both CLI)."""
+    url = fresh_store(work / "rollback.sqlite3")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cli = [sys.executable, "-m", "etl", "--db", url]
+    load_s, _ = run_measured([*cli, "load", str(csv)], env)
+    rollback_s, _ = run_measured([*cli, "rollback", "1"], env)
+    return load_s, rollback_s
+
+
+def small_batch_in_store(csv: Path, work: Path, repeat: int) -> list[tuple[float, float]]:
+    """In one store holding ``csv``: ``repeat`` times, seconds to load and then to roll back
+    a 100-figure batch (the same bytes load again once rolled back)."""
+    import pandas as pd
+
+    from db.session import write_session
+    from etl.pipeline import load_file
+    from etl.rollback import rollback_batch
+
+    url = fresh_store(work / "store.sqlite3")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run_measured([sys.executable, "-m", "etl", "--db", url, "load", str(csv)], env)
+    head = pd.read_csv(csv, nrows=50)
+    head["数值"] = head["数值"] + 0.5  # 50 changed figures
+    new = head.assign(地区="新区县")  # and 50 new ones
+    data = pd.concat([head, new]).to_csv(index=False).encode()
+    engine = get_engine(url)
+    runs = []
+    for _ in range(repeat):
+        with write_session(engine) as session:
+            start = time.perf_counter()
+            result = load_file(session, data, "small.csv")
+            session.commit()
+            load_s = time.perf_counter() - start
+        assert result.status == "loaded", result.errors
+        with write_session(engine) as session:
+            start = time.perf_counter()
+            rollback_batch(session, result.batch_id or 0)
+            session.commit()
+            runs.append((load_s, time.perf_counter() - start))
+    dispose_engines()
+    return runs
+
+
+def main_rollback(args: argparse.Namespace) -> None:
+    rows_list = [n for n in (args.rows, args.small_rows) if n]
+    print(f"\nMedian of {args.repeat} runs each, {time.strftime('%Y-%m-%d')}:\n")
+    print("| batch rows | store rows | load s | rollback s | rollback ÷ load |")
+    print("|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for rows in rows_list:
+            csv = work / f"long_{rows}.csv"
+            generate_csv(csv, rows)
+            runs = [bench_rollback_cli(csv, work) for _ in range(args.repeat)]
+            load_s = statistics.median(r[0] for r in runs)
+            back_s = statistics.median(r[1] for r in runs)
+            row = f"| {rows:,} | {rows:,} | {load_s:.2f} | {back_s:.2f} | {back_s / load_s:.2f} |"
+            print(row, flush=True)
+        for store in [int(n) for n in args.stores.split(",") if n]:
+            csv = work / f"store_{store}.csv"
+            generate_csv(csv, store)
+            runs = small_batch_in_store(csv, work, args.repeat)
+            load_s = statistics.median(r[0] for r in runs)
+            back_s = statistics.median(r[1] for r in runs)
+            row = f"| 100 | {store + 50:,} | {load_s:.3f} | {back_s:.3f} | {back_s / load_s:.2f} |"
+            print(row, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--small-rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rollback", action="store_true", help="Rollback beside the load.")
+    parser.add_argument("--stores", default="100000,1000000,3000000", help="--rollback stores.")
     args = parser.parse_args()
     print(f"cpu: {os.cpu_count()} cores; python {sys.version.split()[0]}", file=sys.stderr)
+    if args.rollback:
+        main_rollback(args)
+        return
     results: list[tuple[int, str, float, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

@@ -122,7 +122,7 @@ class CoverageCount(Base):
     The 数据质量 page needs exactly this for every indicator and year; counting a million
     observations for it on every cold read cost ~60 ms, reading these ~1,000 rows costs
     nothing. Derived data, so it must never drift: every writer of ``observation``
-    (``etl.load.write_batch``, ``rollback_batch``) refreshes the pairs it touched through
+    (``etl.load.write_batch``, ``etl.rollback.rollback_batch``) refreshes the pairs it touched through
     :func:`db.coverage.refresh_coverage`, inside its own transaction. Pairs without a
     figure have no row.
     """

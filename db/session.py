@@ -25,7 +25,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "tqi.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
 _PG_INIT_LOCK = 7_355_608  # pg_advisory_lock key: one process migrates at a time
-PG_LOAD_LOCK = 7_355_609  # pg_advisory_xact_lock key: one batch writes at a time
+LOCK_WAIT_SECONDS = (
+    30.0  # how long a writer waits for another load/rollback (TQI_LOCK_WAIT_SECONDS)
+)
+# pg_advisory_xact_lock key: one batch writes at a time *per store* — the key is a hash of the
+# database and schema, so separate stores (and parallel test schemas) never block each other.
+PG_LOAD_LOCK = "hashtextextended(current_database() || '/' || current_schema() || '/tqi-load', 0)"
 
 _engines: dict[str, Engine] = {}
 _initialised: set[str] = set()
@@ -80,8 +85,12 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        options = conn.get_execution_options()
+        # A writer's BEGIN IMMEDIATE waits as long as it was told to (see lock_wait_seconds);
+        # set on every BEGIN because pooled connections keep the last value.
+        wait_ms = int(options.get("lock_wait_ms", BUSY_TIMEOUT_MS))
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}")
+        conn.exec_driver_sql(f"BEGIN {options.get('sqlite_begin', 'DEFERRED')}")
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -96,7 +105,9 @@ def get_engine(url: str | None = None) -> Engine:
             upgrade_database(engine)
             from db.catalog import seed_catalog
 
-            with write_session(engine) as session:
+            # A plain (deferred) transaction: seeding writes only when a shipped indicator is
+            # missing, so a start-up next to a running load never queues for its write lock.
+            with Session(bind=engine, expire_on_commit=False) as session:
                 seed_catalog(session)
                 session.commit()
             _initialised.add(url)
@@ -171,11 +182,60 @@ def read_session(engine: Engine) -> Session:
     return Session(bind=engine, expire_on_commit=False)
 
 
-def write_session(engine: Engine) -> Session:
-    """A session whose transaction takes SQLite's write lock at BEGIN; caller commits."""
+def write_session(engine: Engine, *, lock_wait: float | None = None) -> Session:
+    """A session whose transaction takes SQLite's write lock at BEGIN; caller commits.
+
+    ``lock_wait`` (seconds, default :func:`lock_wait_seconds`) bounds how long it waits for
+    another writer: SQLite's busy timeout at BEGIN, PostgreSQL's lock timeout in
+    :func:`lock_store`. Past it the database error is one :func:`is_lock_timeout` knows.
+    """
+    wait = lock_wait_seconds() if lock_wait is None else lock_wait
+    info = {"lock_wait": wait}
     if engine.dialect.name == "sqlite":
         return Session(
-            bind=engine.execution_options(sqlite_begin="IMMEDIATE"),
+            bind=engine.execution_options(
+                sqlite_begin="IMMEDIATE", lock_wait_ms=max(int(wait * 1000), 0)
+            ),
             expire_on_commit=False,
+            info=info,
         )
-    return Session(bind=engine, expire_on_commit=False)
+    return Session(bind=engine, expire_on_commit=False, info=info)
+
+
+def lock_wait_seconds() -> float:
+    """How long a load or rollback waits for another one: ``TQI_LOCK_WAIT_SECONDS`` or 30 s."""
+    raw = os.environ.get("TQI_LOCK_WAIT_SECONDS", "").strip()
+    try:
+        return max(float(raw), 0.0) if raw else LOCK_WAIT_SECONDS
+    except ValueError:
+        return LOCK_WAIT_SECONDS
+
+
+def lock_store(session: Session) -> None:
+    """Take the store's one-writer lock for this transaction (a load or a rollback).
+
+    SQLite already holds its write lock from ``BEGIN IMMEDIATE`` (``write_session``). On
+    PostgreSQL it is a transaction-scoped advisory lock on this database and schema, waited
+    for at most the session's ``lock_wait`` (``lock_timeout``, restored right after, so the
+    rest of the transaction keeps the server's setting).
+    """
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return
+    wait_ms = max(int(session.info.get("lock_wait", lock_wait_seconds()) * 1000), 1)
+    previous = conn.execute(text("SELECT current_setting('lock_timeout')")).scalar_one()
+    conn.execute(text("SELECT set_config('lock_timeout', :v, true)"), {"v": f"{wait_ms}ms"})
+    conn.execute(text(f"SELECT pg_advisory_xact_lock({PG_LOAD_LOCK})"))
+    conn.execute(text("SELECT set_config('lock_timeout', :v, true)"), {"v": previous})
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """Whether a database error means "another writer held the lock past our wait".
+
+    SQLite says ``database is locked`` (SQLITE_BUSY after the busy timeout); PostgreSQL
+    raises ``lock_not_available`` (SQLSTATE 55P03) when ``lock_timeout`` runs out.
+    """
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) == "55P03":
+        return True
+    return "database is locked" in str(orig) or "database table is locked" in str(orig)

@@ -15,6 +15,7 @@ import click
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
+EXIT_BUSY = 3  # another load or rollback held the store past --wait; nothing written
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

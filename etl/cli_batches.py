@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from db.catalog import load_catalog
-from db.session import get_engine, read_session, write_session
-from etl.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli, cli_address, cli_user
-from etl.issues import BatchNotFoundError, Issue, RollbackRefusedError
+from db.session import get_engine, is_lock_timeout, lock_wait_seconds, read_session, write_session
+from etl.cli import EXIT_BUSY, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli, cli_address, cli_user
+from etl.issues import BatchNotFoundError, Issue, RollbackRefusedError, error
 from etl.pipeline import BatchResult, LoadOptions, load_file
 
 if TYPE_CHECKING:
@@ -23,6 +24,27 @@ if TYPE_CHECKING:
 PROGRESS_MIN_BYTES = 5 * 1024 * 1024
 STAGES = ("read", "normalise", "validate", "load")
 STAGE_LABELS = {"read": "读取", "normalise": "规范化", "validate": "校验", "load": "写入"}
+
+
+WAIT_OPTION = click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="How long to wait while another load or rollback runs "
+    "(default: $TQI_LOCK_WAIT_SECONDS, else 30); then exit 3, writing nothing.",
+)
+
+
+def busy_issue(session: Session) -> Issue:
+    """What a writer says when another one kept the store past its wait (exit 3)."""
+    waited = session.info.get("lock_wait", lock_wait_seconds())
+    return error(
+        "store_busy",
+        f"另一个载入或回滚正在进行，已等待 {waited:g} 秒仍未结束；本次未写入任何数据，请稍后重试 "
+        f"(another load or rollback is running; waited {waited:g} s and wrote nothing — "
+        "try again later, or wait longer with --wait)",
+    )
 
 
 def open_engine(ctx: click.Context) -> Engine:
@@ -70,6 +92,8 @@ def echo_result(result: BatchResult) -> None:
         )
     elif result.status == "unreadable":
         click.echo(f"✘ {name}：无法读取 (cannot read)", err=True)
+    elif result.status == "busy":
+        click.echo(f"✘ {name}：未载入，数据库正忙 (not loaded: the store is busy)", err=True)
     else:
         click.echo(
             f"✘ {name}：有 {len(result.errors)} 处错误，整个文件未载入 (rejected)",
@@ -120,6 +144,7 @@ class _StageProgress:
 )
 @click.option("--sheet", default=None, help="Workbook sheet name (default: the first sheet).")
 @click.option("--year", type=int, default=None, help="Year for rows whose file states none.")
+@WAIT_OPTION
 @click.pass_context
 def load(
     ctx: click.Context,
@@ -129,12 +154,14 @@ def load(
     user: str,
     sheet: str | None,
     year: int | None,
+    wait: float | None,
 ) -> None:
     """Load batch files (CSV/TXT/XLSX/XLS, long or wide layout).
 
     Each file is its own batch and loads all or nothing: any error rejects the whole file
     and lists every problem with its row and column. Exit 0 when everything loaded (or was
-    already loaded), 1 when a file was rejected, 2 when a file cannot be read at all.
+    already loaded), 1 when a file was rejected, 2 when a file cannot be read at all,
+    3 when another load or rollback held the store past --wait (nothing written).
     """
     engine = open_engine(ctx)
     worst = EXIT_OK
@@ -148,20 +175,27 @@ def load(
             address=cli_address(),
         )
         progress = _StageProgress(path.name, len(data))
-        with write_session(engine) as session:
+        with write_session(engine, lock_wait=wait) as session:
             try:
                 result = load_file(session, data, path.name, options, progress=progress)
                 if result.status == "loaded":
                     session.commit()
                 else:
                     session.rollback()
+            except OperationalError as exc:
+                if not is_lock_timeout(exc):
+                    raise
+                session.rollback()
+                result = BatchResult(path.name, "busy", errors=[busy_issue(session)])
             finally:
                 progress.close()
         if as_json:
             click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
         else:
             echo_result(result)
-        if result.status == "unreadable":
+        if result.status == "busy":
+            worst = max(worst, EXIT_BUSY)
+        elif result.status == "unreadable":
             worst = max(worst, EXIT_USAGE)
         elif result.status == "rejected":
             worst = max(worst, EXIT_REJECTED)
@@ -235,16 +269,19 @@ def batches(ctx: click.Context, as_json: bool) -> None:
     default="",
     help="Who is rolling back (recorded on the batch; default: your login name).",
 )
+@WAIT_OPTION
 @click.pass_context
-def rollback(ctx: click.Context, batch_id: int, user: str) -> None:
-    """Undo a batch: restore every figure it inserted or changed.
+def rollback(ctx: click.Context, batch_id: int, user: str, wait: float | None) -> None:
+    """Undo a batch: restore every figure and target it inserted or changed.
 
-    Refused (exit 1) when a later batch has changed the same figures; roll that one back first.
+    Refused (exit 1) when a later batch has changed the same figures (roll that one back
+    first) or the batch is already rolled back; 3 when another load or rollback held the
+    store past --wait. Refused or busy, nothing changes.
     """
-    from etl.load import rollback_batch
+    from etl.rollback import rollback_batch
 
     engine = open_engine(ctx)
-    with write_session(engine) as session:
+    with write_session(engine, lock_wait=wait) as session:
         try:
             result = rollback_batch(session, batch_id, user=cli_user(user), address=cli_address())
         except BatchNotFoundError as exc:
@@ -254,6 +291,12 @@ def rollback(ctx: click.Context, batch_id: int, user: str) -> None:
             session.rollback()
             click.echo(str(exc), err=True)
             ctx.exit(EXIT_REJECTED)
+        except OperationalError as exc:
+            if not is_lock_timeout(exc):
+                raise
+            session.rollback()
+            click.echo(busy_issue(session).message, err=True)
+            ctx.exit(EXIT_BUSY)
         session.commit()
     click.echo(
         f"✔ 批次 {batch_id} 已回滚：恢复 {result.restored} 项，删除 {result.deleted} 项 "

@@ -14,42 +14,24 @@ back with the figures.
 from __future__ import annotations
 
 import contextlib
-import io
-import json
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import (
-    CursorResult,
-    Result,
-    Select,
-    Table,
-    column,
-    delete,
-    func,
-    select,
-    text,
-    update,
-)
-from sqlalchemy import table as table_clause
+from sqlalchemy import Select, Table, func, select, text
 from sqlalchemy.orm import Session
 
-from db import audit
 from db.catalog import indicator_ids
 from db.coverage import refresh_coverage
 from db.models import Base, Batch, Category, Indicator, Observation, Revision, Target
 from db.queries import read_frame
-from db.session import PG_LOAD_LOCK
-from etl.issues import BatchNotFoundError, Issue, RollbackRefusedError, warning
+from etl.issues import Issue, warning
+from etl.staging import STAGE, STAGED, stage_rows
 
-STAGE = "tqi_stage"
 SUSPICIOUS_RATIO = 10.0
 BULK_INSERT_ROWS = 50_000
-_STAGED = table_clause(STAGE, column("indicator_id"), column("year"), column("value"))
+_KEY = "t.indicator_id = s.indicator_id AND t.year = s.year AND t.region = s.region"
 
 
 @dataclass
@@ -66,13 +48,6 @@ class Counts:
         }
 
 
-@dataclass
-class RollbackResult:
-    batch_id: int
-    restored: int
-    deleted: int
-
-
 def _same(dialect: str, left: str, right: str) -> str:
     """Null-safe equality in each dialect's spelling."""
     if dialect == "sqlite":
@@ -80,122 +55,91 @@ def _same(dialect: str, left: str, right: str) -> str:
     return f"{left} IS NOT DISTINCT FROM {right}"
 
 
-def _stage_rows(session: Session, frame: pd.DataFrame, ids: dict[str, int]) -> None:
-    """Bulk-copy the batch into a temporary table the set-based statements join against.
+def _suspicious(session: Session, frame: pd.DataFrame) -> list[Issue]:
+    """Values ten times (or a tenth of) the store's figure for the year before.
 
-    Only the columns that carry something are bound (a plain batch has no qualifiers, notes
-    or targets), and on SQLite the row number is the staging rowid rather than a column:
-    binding fewer parameters is most of what a million-row stage costs.
+    The one home of this rule: it runs against the staged batch, so it sees the store as
+    the batch will meet it. The message reads like an error: both figures in the
+    indicator's unit with thousands separators, and a ratio a person can say aloud.
     """
-    conn = session.connection()
-    dialect = conn.dialect.name
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}")
-    conn.exec_driver_sql(
-        f"CREATE TEMPORARY TABLE {STAGE} (row_no INTEGER, indicator_id INTEGER, year INTEGER, "
-        "region VARCHAR(100), value DOUBLE PRECISION, qualifier VARCHAR(20), note TEXT, "
-        "target DOUBLE PRECISION)"
-    )
-    columns = {
-        "row_no": pd.Series(np.arange(1, len(frame) + 1), index=frame.index),
-        "indicator_id": frame["indicator_code"].map(ids).astype("int64"),
-        "year": frame["year"].astype("int64"),
-        "region": frame["region"].astype(object),
-        "value": frame["value"].astype("float64"),
-        "qualifier": frame["qualifier"].astype(object),
-        "note": frame["note"].astype(object),
-        "target": frame["target"].astype("float64"),
-    }
-    raw = conn.connection.driver_connection
-    if raw is None:  # a pool that handed out a closed connection: nothing to stage into
-        raise RuntimeError("no database connection to stage the batch into")
-    if dialect == "postgresql":
-        buffer = io.StringIO()
-        pd.DataFrame(columns).to_csv(buffer, index=False, header=False, na_rep="\\N", sep="\t")
-        buffer.seek(0)
-        with (
-            raw.cursor() as cur,
-            cur.copy(f"COPY {STAGE} FROM STDIN WITH (NULL '\\N')") as copy,
-        ):
-            while chunk := buffer.read(1 << 20):
-                copy.write(chunk)
-        return
-    names = ["indicator_id", "year", "region", "value"]
-    names += [c for c in ("qualifier", "note", "target") if columns[c].notna().any()]
-    cur = raw.cursor()
-    cur.executemany(
-        f"INSERT INTO {STAGE} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-        zip(*(_python_values(columns[c]) for c in names), strict=True),
-    )
-    cur.close()
-
-
-def _python_values(series: pd.Series) -> list:
-    """Column as Python objects with None for missing: what the DB driver binds fastest."""
-    if series.dtype == object:
-        return series.where(series.notna(), None).tolist()
-    values = series.tolist()
-    if series.dtype.kind == "f" and series.isna().any():
-        return [None if math.isnan(v) else v for v in values]
-    return values
-
-
-def _suspicious(
-    session: Session, catalog_names: dict[int, str], frame: pd.DataFrame
-) -> list[Issue]:
-    """Values ten times (or a tenth of) the store's figure for the year before."""
     sqlite = session.connection().dialect.name == "sqlite"
     row_expr = "s.rowid" if sqlite else "s.row_no"
     rows = session.execute(
         text(
-            f"SELECT {row_expr}, s.indicator_id, s.year, s.value, o.value FROM {STAGE} s "
+            f"SELECT {row_expr}, i.name_zh, i.unit, s.year, s.value, o.value FROM {STAGE} s "
             "JOIN observation o ON o.indicator_id = s.indicator_id AND o.year = s.year - 1 "
-            "AND o.region = s.region WHERE s.value IS NOT NULL AND o.value > 0 AND s.value > 0 "
+            "AND o.region = s.region JOIN indicator i ON i.id = s.indicator_id "
+            "WHERE s.value IS NOT NULL AND o.value > 0 AND s.value > 0 "
             f"AND (s.value >= o.value * :r OR s.value * :r <= o.value) ORDER BY {row_expr} LIMIT 1000"
         ),
         {"r": SUSPICIOUS_RATIO},
     ).all()
     issues = []
-    for row_no, indicator_id, year, value, previous in rows:
+    for row_no, name, unit, year, value, previous in rows:
         position = int(row_no) - 1  # staging rowid / row_no count the frame's rows from 1
         column = frame["value_column"].iloc[position]
-        ratio = value / previous
         issues.append(
             warning(
                 "suspicious_change",
-                f"「{catalog_names.get(indicator_id, indicator_id)}」{year} 年的数值 {value:g} "
-                f"是上一年 {previous:g} 的 {ratio:.1f} 倍，请核对单位或数量级",
+                f"「{name}」{year} 年的数值 {figure_text(value, unit)} 是上一年 "
+                f"{figure_text(previous, unit)} 的{ratio_text(value / previous)}，"
+                "请核对单位（如 万）或数量级 (ten times or a tenth of the year before: "
+                "check the unit or magnitude)",
                 row=int(frame["row"].iloc[position]),
                 column=None if pd.isna(column) else str(column),
-                value=f"{value:g}",
+                value=figure_text(value, unit),
             )
         )
     return issues
 
 
-def _apply(session: Session, batch_id: int, table: str, kind: str, value_col: str) -> Counts:
-    """Revision rows, then update changed figures, then insert new ones — one table."""
-    conn = session.connection()
-    d = conn.dialect.name
-    has_details = table == "observation"
-    key = "t.indicator_id = s.indicator_id AND t.year = s.year AND t.region = s.region"
-    same = f"t.value = s.{value_col}"
-    if has_details:
-        same += f" AND {_same(d, 't.qualifier', 's.qualifier')} AND {_same(d, 't.note', 's.note')}"
-    source = f"{STAGE} s LEFT JOIN {table} t ON {key} WHERE s.{value_col} IS NOT NULL"
-    total, inserted, unchanged = conn.execute(
-        text(
-            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.id IS NULL THEN 1 ELSE 0 END), 0), "
-            f"COALESCE(SUM(CASE WHEN t.id IS NOT NULL AND {same} THEN 1 ELSE 0 END), 0) "
-            f"FROM {source}"
+def figure_text(value: float, unit: str) -> str:
+    """``3,834,520 辆次``, ``91.5%``: the whole number with thousands separators, so a wrong
+    unit shows as a wrong number of digits (万-scaling would hide exactly that)."""
+    number = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{number}%" if unit == "%" else f"{number} {unit}".rstrip()
+
+
+def ratio_text(ratio: float) -> str:
+    """``约 12 倍`` above one, ``约 1/25`` below: whole numbers, as people compare sizes."""
+    if ratio >= 1:
+        return f"约 {ratio:,.0f} 倍"
+    return f"约 1/{1 / ratio:,.0f}"
+
+
+def _count_changes(session: Session, table: str, value_col: str) -> Counts:
+    """How many staged figures are new, changed and unchanged against ``table``."""
+    source, same = _sources(session, table, value_col)
+    total, inserted, unchanged = (
+        session.connection()
+        .execute(
+            text(
+                f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.id IS NULL THEN 1 ELSE 0 END), 0), "
+                f"COALESCE(SUM(CASE WHEN t.id IS NOT NULL AND {same} THEN 1 ELSE 0 END), 0) "
+                f"FROM {source}"
+            )
         )
-    ).one()
-    counts = Counts(int(inserted), int(total - inserted - unchanged), int(unchanged))
-    if counts.inserted + counts.updated == 0:
-        return counts
-    old_q, old_n = ("t.qualifier", "t.note") if has_details else ("NULL", "NULL")
-    true = "TRUE" if d == "postgresql" else "1"
-    false = "FALSE" if d == "postgresql" else "0"
-    conn.execute(
+        .one()
+    )
+    return Counts(int(inserted), int(total - inserted - unchanged), int(unchanged))
+
+
+def _sources(session: Session, table: str, value_col: str) -> tuple[str, str]:
+    """The staged rows left-joined to ``table`` on the figure's key, and "unchanged" in SQL."""
+    d = session.connection().dialect.name
+    same = f"t.value = s.{value_col}"
+    if table == "observation":
+        same += f" AND {_same(d, 't.qualifier', 's.qualifier')} AND {_same(d, 't.note', 's.note')}"
+    return f"{STAGE} s LEFT JOIN {table} t ON {_KEY} WHERE s.{value_col} IS NOT NULL", same
+
+
+def _record_revisions(session: Session, batch_id: int, table: str, value_col: str) -> None:
+    """One revision row per figure the batch inserts or changes: what rollback restores."""
+    d = session.connection().dialect.name
+    source, same = _sources(session, table, value_col)
+    old_q, old_n = ("t.qualifier", "t.note") if table == "observation" else ("NULL", "NULL")
+    true, false = ("TRUE", "FALSE") if d == "postgresql" else ("1", "0")
+    session.connection().execute(
         text(
             "INSERT INTO revision (batch_id, kind, indicator_id, year, region, existed, "
             "old_value, old_qualifier, old_note, old_batch_id, new_value) "
@@ -203,18 +147,25 @@ def _apply(session: Session, batch_id: int, table: str, kind: str, value_col: st
             f"CASE WHEN t.id IS NULL THEN {false} ELSE {true} END, t.value, {old_q}, {old_n}, "
             f"t.batch_id, s.{value_col} FROM {source} AND (t.id IS NULL OR NOT ({same}))"
         ),
-        {"b": batch_id, "kind": kind},
+        {"b": batch_id, "kind": table},
     )
+
+
+def _upsert(session: Session, batch_id: int, table: str, value_col: str, counts: Counts) -> None:
+    """Update the changed figures, then insert the new ones (secondary indexes rebuilt
+    afterwards when the batch dwarfs the table)."""
+    conn = session.connection()
+    source, same = _sources(session, table, value_col)
     sets = f"value = s.{value_col}, batch_id = :b"
     cols, vals = "indicator_id, year, region, value, batch_id", f"s.{value_col}, :b"
-    if has_details:
+    if table == "observation":
         sets += ", qualifier = s.qualifier, note = s.note"
         cols += ", qualifier, note"
         vals += ", s.qualifier, s.note"
     if counts.updated:
         conn.execute(
             text(
-                f"UPDATE {table} AS t SET {sets} FROM {STAGE} s WHERE {key} "
+                f"UPDATE {table} AS t SET {sets} FROM {STAGE} s WHERE {_KEY} "
                 f"AND s.{value_col} IS NOT NULL AND NOT ({same})"
             ),
             {"b": batch_id},
@@ -228,7 +179,21 @@ def _apply(session: Session, batch_id: int, table: str, kind: str, value_col: st
                 ),
                 {"b": batch_id},
             )
+
+
+def _apply(session: Session, batch_id: int, table: str, value_col: str) -> Counts:
+    """Count, record revisions, upsert — one table. Each step is its own function so the
+    fault-injection tests (tests/test_write_faults.py) can break each one."""
+    counts = _count_changes(session, table, value_col)
+    if counts.inserted + counts.updated:
+        _record_revisions(session, batch_id, table, value_col)
+        _upsert(session, batch_id, table, value_col, counts)
     return counts
+
+
+def _write_targets(session: Session, batch_id: int) -> Counts:
+    """Targets (目标值) are figures too: revisions and upsert exactly like values."""
+    return _apply(session, batch_id, "target", "target")
 
 
 @contextlib.contextmanager
@@ -257,7 +222,7 @@ def _secondary_indexes_deferred(session: Session, table: str, incoming: int) -> 
         index.create(conn)
 
 
-def _refresh_coverage(session: Session, pairs: Select[int, int], rows: int) -> None:
+def refresh_coverage_for(session: Session, pairs: Select[int, int], rows: int) -> None:
     """Recount the coverage summary for ``pairs``, the (indicator, year) pairs of ``rows``
     figures that were just added or deleted; a bulk change recounts the whole store.
 
@@ -278,34 +243,45 @@ def write_batch(
     batch: Batch,
 ) -> tuple[Counts, Counts, list[Issue]]:
     """Stage ``frame`` and upsert it as ``batch``; returns observation and target counts and
-    the warnings found against the store. ``batch`` must already have an id (flushed)."""
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOAD_LOCK})
+    the warnings found against the store. ``batch`` must already have an id (flushed), and
+    the caller holds the writer lock (``db.session.lock_store``).
+
+    Any failure leaves the transaction to the caller's rollback: the staging table, the
+    revisions, the upsert and a dropped index are all transactional on both databases.
+    """
     ids = indicator_ids(session)
-    names = {v: k for k, v in ids.items()}
-    names.update(dict(session.execute(select(Indicator.id, Indicator.name_zh)).all()))
-    _stage_rows(session, frame, ids)
-    try:
-        issues = _suspicious(session, names, frame)
-        values = _apply(session, batch.id, "observation", "observation", "value")
-        targets = _apply(session, batch.id, "target", "target", "target")
-        if values.inserted:
-            # Only new figures change a count; the staged pairs include all of theirs.
-            staged = select(_STAGED.c.indicator_id, _STAGED.c.year)
-            touched = staged.where(_STAGED.c.value.is_not(None))
-            _refresh_coverage(session, touched, len(frame))
-    finally:
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}")
+    stage_rows(session, frame, ids)
+    issues = _suspicious(session, frame)
+    values = _apply(session, batch.id, "observation", "value")
+    targets = _write_targets(session, batch.id)
+    if values.inserted:
+        # Only new figures change a count; the staged pairs include all of theirs.
+        staged = select(STAGED.c.indicator_id, STAGED.c.year)
+        touched = staged.where(STAGED.c.value.is_not(None))
+        refresh_coverage_for(session, touched, len(frame))
+    # Dropped on success only: after a database error PostgreSQL refuses every statement
+    # until rollback, and the rollback removes the temporary table anyway.
+    session.connection().exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}")
     return values, targets, issues
 
 
 def find_active_batch(session: Session, sha256: str) -> Batch | None:
+    """The batch in force that loaded these exact bytes; rolled-back batches do not count,
+    so a file whose batch was undone loads again."""
+    return _batch_by_hash(session, sha256, "active")
+
+
+def find_rolled_back_batch(session: Session, sha256: str) -> Batch | None:
+    """The latest rolled-back batch of these bytes, for the message on loading them again."""
+    return _batch_by_hash(session, sha256, "rolled_back", newest=True)
+
+
+def _batch_by_hash(
+    session: Session, sha256: str, status: str, *, newest: bool = False
+) -> Batch | None:
+    order = Batch.id.desc() if newest else Batch.id
     return session.scalars(
-        select(Batch)
-        .where(Batch.sha256 == sha256, Batch.status == "active")
-        .order_by(Batch.id)
-        .limit(1)
+        select(Batch).where(Batch.sha256 == sha256, Batch.status == status).order_by(order).limit(1)
     ).first()
 
 
@@ -314,106 +290,8 @@ def _table(model: type[Base]) -> Table:
     return Base.metadata.tables[model.__tablename__]
 
 
-def _affected(result: Result) -> int:
-    """Rows a DELETE/UPDATE touched (only a cursor result knows; the ORM types it wider)."""
-    return result.rowcount if isinstance(result, CursorResult) else 0
-
-
-def _blocking_batches(session: Session, batch_id: int, table: type[Base], kind: str) -> list[int]:
-    t, r = _table(table), _table(Revision)
-    join = (
-        (t.c.indicator_id == r.c.indicator_id) & (t.c.year == r.c.year) & (t.c.region == r.c.region)
-    )
-    rows = session.execute(
-        select(t.c.batch_id)
-        .select_from(r.outerjoin(t, join))
-        .where(r.c.batch_id == batch_id, r.c.kind == kind)
-        .where((t.c.batch_id.is_(None)) | (t.c.batch_id != batch_id))
-        .distinct()
-    ).scalars()
-    return sorted({b for b in rows if b is not None})
-
-
-def rollback_batch(
-    session: Session, batch_id: int, *, user: str = "", address: str | None = None
-) -> RollbackResult:
-    """Restore every figure ``batch_id`` inserted or changed, exactly as it was.
-
-    Refused (RollbackRefusedError) when a later batch has since changed one of those
-    figures: undoing ours would silently undo theirs too.
-    """
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOAD_LOCK})
-    batch = session.get(Batch, batch_id)
-    if batch is None:
-        raise BatchNotFoundError(f"没有编号为 {batch_id} 的批次 (no batch {batch_id})")
-    if batch.status == "rolled_back":
-        raise RollbackRefusedError(
-            batch_id, [], f"批次 {batch_id} 已于此前回滚 (already rolled back)"
-        )
-    blocking = sorted(
-        set(_blocking_batches(session, batch_id, Observation, "observation"))
-        | set(_blocking_batches(session, batch_id, Target, "target"))
-    )
-    if blocking:
-        names = "、".join(str(b) for b in blocking)
-        raise RollbackRefusedError(
-            batch_id,
-            blocking,
-            f"无法回滚批次 {batch_id}：其中的数据已被之后的批次 {names} 修改，"
-            f"请先回滚批次 {names} (later batch {names} changed the same figures)",
-        )
-    restored = deleted = 0
-    for table, kind in ((Observation, "observation"), (Target, "target")):
-        t, r = _table(table), _table(Revision)
-        match = (
-            (r.c.batch_id == batch_id)
-            & (r.c.kind == kind)
-            & (r.c.indicator_id == t.c.indicator_id)
-            & (r.c.year == t.c.year)
-            & (r.c.region == t.c.region)
-        )
-        gone = select(r.c.id).where(match, r.c.existed.is_(False)).exists()
-        removed = _affected(session.execute(delete(t).where(gone)))
-        deleted += removed
-        if kind == "observation" and removed:
-            # Restoring a value keeps the counts; the figures the batch created are gone.
-            created = (r.c.batch_id == batch_id) & (r.c.kind == kind) & r.c.existed.is_(False)
-            _refresh_coverage(session, select(r.c.indicator_id, r.c.year).where(created), removed)
-        restore = r.c.existed.is_(True) & match
-        values = {
-            "value": select(r.c.old_value).where(restore).scalar_subquery(),
-            "batch_id": select(r.c.old_batch_id).where(restore).scalar_subquery(),
-        }
-        if kind == "observation":
-            values["qualifier"] = select(r.c.old_qualifier).where(restore).scalar_subquery()
-            values["note"] = select(r.c.old_note).where(restore).scalar_subquery()
-        stmt = update(t).where(select(r.c.id).where(restore).exists()).values(**values)
-        restored += _affected(session.execute(stmt))
-    batch.status = "rolled_back"
-    batch.rolled_back_at = datetime.now()
-    batch.rolled_back_by = user
-    session.flush()
-    audit.record(
-        session,
-        "batch_rolled_back",
-        user=user,
-        target=f"batch {batch_id}",
-        address=address,
-        source=batch.source_name,
-        restored=restored,
-        deleted=deleted,
-    )
-    return RollbackResult(batch_id=batch_id, restored=restored, deleted=deleted)
-
-
 def list_batches(session: Session) -> list[Batch]:
     return list(session.scalars(select(Batch).order_by(Batch.id.desc())))
-
-
-def batch_warnings(batch: Batch) -> list[dict]:
-    return json.loads(batch.warnings or "[]")
 
 
 def batch_figures(session: Session, batch_id: int) -> pd.DataFrame:

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from db import audit
 from db.catalog import Catalog, load_catalog
 from db.models import CITY_WIDE, Batch
-from etl.issues import Issue, UnreadableFileError, error
-from etl.load import find_active_batch, write_batch
+from db.session import lock_store
+from etl.issues import Issue, UnreadableFileError, error, warning
+from etl.load import find_active_batch, find_rolled_back_batch, write_batch
 from etl.normalize import FRAME_COLUMNS, Normalized, normalize
 from etl.read import read_table
 from etl.validate import validate
@@ -42,7 +43,7 @@ class LoadOptions:
 @dataclass
 class BatchResult:
     source_name: str
-    status: str  # loaded | rejected | duplicate | dry_run | unreadable
+    status: str  # loaded | rejected | duplicate | dry_run | unreadable | busy
     batch_id: int | None = None
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[Issue] = field(default_factory=list)
@@ -85,20 +86,9 @@ def load_file(
     """Load one file as one batch, all or nothing, in the caller's transaction."""
     options = options or LoadOptions()
     sha = sha256_of(data)
-    existing = find_active_batch(session, sha)
-    if existing is not None:
-        return BatchResult(
-            source_name=filename,
-            status="duplicate",
-            batch_id=existing.id,
-            duplicate_of=existing.id,
-            counts={
-                "read": existing.rows_read,
-                "inserted": 0,
-                "updated": 0,
-                "unchanged": 0,
-            },
-        )
+    duplicate = _duplicate(session, sha, filename)
+    if duplicate is not None:
+        return duplicate
     progress("read")
     try:
         raw = read_table(data, filename, sheet=options.sheet)
@@ -152,14 +142,9 @@ def load_frame(
     ``frame`` has the columns of ``FRAME_COLUMNS``; it is validated exactly like a file.
     """
     options = options or LoadOptions()
-    existing = find_active_batch(session, sha256)
-    if existing is not None:
-        return BatchResult(
-            source_name=source_name,
-            status="duplicate",
-            batch_id=existing.id,
-            duplicate_of=existing.id,
-        )
+    duplicate = _duplicate(session, sha256, source_name)
+    if duplicate is not None:
+        return duplicate
     frame = frame.reindex(columns=FRAME_COLUMNS)
     normalized = Normalized(frame=frame, errors=[], warnings=[], layout="long")
     return _validate_and_write(
@@ -172,6 +157,38 @@ def load_frame(
         rows_read=len(frame),
         extra_warnings=list(warnings),
     )
+
+
+def _duplicate(session: Session, sha256: str, name: str) -> BatchResult | None:
+    """The "already loaded" answer when a batch still in force holds these exact bytes.
+
+    Only active batches count: a file whose batch was rolled back loads again.
+    """
+    existing = find_active_batch(session, sha256)
+    if existing is None:
+        return None
+    counts = {"read": existing.rows_read, "inserted": 0, "updated": 0, "unchanged": 0}
+    return BatchResult(
+        source_name=name,
+        status="duplicate",
+        batch_id=existing.id,
+        duplicate_of=existing.id,
+        counts=counts,
+    )
+
+
+def _reloaded(session: Session, sha256: str) -> list[Issue]:
+    """A note that these bytes were loaded before and that batch was rolled back."""
+    earlier = find_rolled_back_batch(session, sha256)
+    if earlier is None:
+        return []
+    return [
+        warning(
+            "reloaded_after_rollback",
+            f"此文件曾作为批次 {earlier.id} 载入，该批次已回滚；现作为新批次重新载入 "
+            f"(this file was loaded before as batch {earlier.id}, which was rolled back)",
+        )
+    ]
 
 
 def _validate_and_write(
@@ -201,6 +218,13 @@ def _validate_and_write(
             frame=frame,
         )
     progress("load")
+    # One writer at a time per store; then look again, since a load of the same bytes may
+    # have committed while this one was parsing (PostgreSQL parses before it locks).
+    lock_store(session)
+    duplicate = _duplicate(session, sha256, source_name)
+    if duplicate is not None:
+        return duplicate
+    warnings += _reloaded(session, sha256)
     savepoint = session.begin_nested()
     batch = Batch(
         source_name=source_name,

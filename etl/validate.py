@@ -21,9 +21,6 @@ from etl.issues import Issue, error, warning
 from etl.limits import MEASURE_UNITS, check_figures, fractional_counts, shown, too_long
 from etl.normalize import FIRST_YEAR, FRAME_COLUMNS, Normalized, by_row
 
-SUSPICIOUS_RATIO = 10.0
-_KEY = ["indicator_code", "year", "region"]
-
 
 @dataclass
 class Validated:
@@ -314,50 +311,3 @@ def _differ(a: float, b: float) -> bool:
 
 def _same(a: float, b: float) -> bool:
     return not (pd.isna(a) or pd.isna(b)) and bool(np.isclose(a, b, rtol=1e-12, atol=0.0))
-
-
-def check_against_store(
-    frame: pd.DataFrame, existing: pd.DataFrame, catalog: Catalog
-) -> list[Issue]:
-    """Warnings for figures ten times (or a tenth of) the stored figure for the year before.
-
-    ``existing`` holds the store's ``indicator_code, year, region, value``; zero and
-    missing figures on either side are not compared (a ratio to zero says nothing).
-    """
-    if frame.empty or existing.empty:
-        return []
-    mine = frame.reset_index(drop=True)
-    prev = existing[[*_KEY, "value"]].rename(columns={"value": "previous", "year": "prev_year"})
-    probe = pd.DataFrame(
-        {
-            "indicator_code": mine["indicator_code"].astype(object),
-            "prev_year": pd.to_numeric(mine["year"], errors="coerce").astype("Int64") - 1,
-            "region": mine["region"].astype(object),
-            "pos": np.arange(len(mine)),
-        }
-    )
-    prev = prev.assign(prev_year=pd.to_numeric(prev["prev_year"], errors="coerce").astype("Int64"))
-    joined = probe.merge(prev, on=["indicator_code", "prev_year", "region"], how="inner")
-    now = mine["value"].to_numpy(dtype="float64")[joined["pos"].to_numpy()]
-    before = joined["previous"].to_numpy(dtype="float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = now / before
-    usable = (now != 0) & (before != 0) & np.isfinite(ratio)
-    odd = usable & ((ratio >= SUSPICIOUS_RATIO) | (ratio <= 1 / SUSPICIOUS_RATIO))
-    issues = []
-    for k in np.flatnonzero(odd):
-        r = mine.iloc[int(joined["pos"].iloc[k])]
-        spec = catalog.indicators.get(r["indicator_code"])
-        label = spec.name_zh if spec else r["indicator_code"]
-        trend = f"是上一年的 {ratio[k]:.1f} 倍" if ratio[k] > 1 else f"只有上一年的 {ratio[k]:.2%}"
-        issues.append(
-            warning(
-                "suspicious_change",
-                f"「{label}」{r['year']} 年的数值 {now[k]:g} {trend}（{before[k]:g}），"
-                "请核对单位（如 万）或数量级。",
-                row=int(r["row"]),
-                column=None if pd.isna(r["value_column"]) else str(r["value_column"]),
-                value=f"{now[k]:g}",
-            )
-        )
-    return issues

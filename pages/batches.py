@@ -1,6 +1,6 @@
 """批次记录 Batch history (analysts): who loaded what, the figures each batch set, rollback.
 
-Rollback asks for a confirmation first, and ``etl.load.rollback_batch`` refuses — naming
+Rollback asks for a confirmation first, and ``etl.rollback.rollback_batch`` refuses — naming
 the batch in the way — when a later batch changed the same figures.
 """
 
@@ -11,7 +11,8 @@ from sqlalchemy.exc import OperationalError
 
 from db.session import read_session, write_session
 from etl.issues import EtlError
-from etl.load import batch_figures, list_batches, rollback_batch
+from etl.load import batch_figures, list_batches
+from etl.rollback import rollback_batch
 from ui.analyst_text import at, atmd
 from ui.analyst_views import batches_table, figures_table
 from ui.auth import client_address, require_role

@@ -19,8 +19,8 @@ from db.coverage import coverage, refresh_coverage
 from db.models import CITY_WIDE, CoverageCount, Indicator, Observation
 from db.queries import Filters, indicator_scope, year_scope
 from db.session import create_engine_for, get_engine, read_session, upgrade_database, write_session
-from etl.load import rollback_batch
 from etl.pipeline import BatchResult, LoadOptions, load_file
+from etl.rollback import rollback_batch
 from etl.sample import load_sample
 
 APPROVALS = "business.approvals"

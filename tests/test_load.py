@@ -1,18 +1,20 @@
-"""Loading, reloading and rolling back batches against real databases (SQLite and PostgreSQL)."""
+"""Loading and reloading batches against real databases (SQLite and PostgreSQL).
+
+Rolling back: tests/test_rollback.py; failures mid-write: tests/test_write_faults.py."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from db.models import Batch, Observation, Target
+from db.models import Batch, Observation
 from db.session import read_session, write_session
 from etl.export import export_frame
-from etl.issues import RollbackRefusedError
-from etl.load import batch_figures, rollback_batch, store_counts
-from etl.pipeline import BatchResult, LoadOptions, load_file, preview_file
+from etl.load import store_counts
+from etl.pipeline import preview_file
 from etl.sample import load_sample, sample_frame
+from tests.store_state import fingerprint, load
 
 LONG_CSV = """指标,年份,地区,数值,单位,备注
 行政审批办理量,2023,全市,"32,100",件,
@@ -20,40 +22,6 @@ LONG_CSV = """指标,年份,地区,数值,单位,备注
 管养公路平均优良路率,2024,全市,91.5%,%,
 查验车辆,2020,全市,30余万,辆次,疫情期间
 """
-
-
-def load(engine: Engine, text: str, name: str = "batch.csv", **options) -> BatchResult:
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    with write_session(engine) as session:
-        result = load_file(session, data, name, LoadOptions(**options))
-        if result.status == "loaded":
-            session.commit()
-        else:
-            session.rollback()
-    return result
-
-
-def snapshot(engine: Engine) -> list[tuple]:
-    """Every stored figure, target and batch status: what 'unchanged' is checked against."""
-    with read_session(engine) as s:
-        obs = s.execute(
-            select(
-                Observation.indicator_id,
-                Observation.year,
-                Observation.region,
-                Observation.value,
-                Observation.qualifier,
-                Observation.note,
-                Observation.batch_id,
-            ).order_by(Observation.indicator_id, Observation.year, Observation.region)
-        ).all()
-        targets = s.execute(
-            select(
-                Target.indicator_id, Target.year, Target.region, Target.value, Target.batch_id
-            ).order_by(Target.indicator_id, Target.year, Target.region)
-        ).all()
-        batches = s.execute(select(Batch.id, Batch.status).order_by(Batch.id)).all()
-    return [tuple(r) for r in obs] + [("t", *r) for r in targets] + [("b", *r) for r in batches]
 
 
 def test_load_then_export_round_trip(engine: Engine) -> None:
@@ -75,100 +43,31 @@ def test_load_then_export_round_trip(engine: Engine) -> None:
 
 def test_rejected_file_changes_nothing(engine: Engine) -> None:
     load(engine, LONG_CSV)
-    before = snapshot(engine)
+    before = fingerprint(engine)
     bad = LONG_CSV.replace("32,100", "32,1x0") + "不存在的指标,2024,全市,5,件,\n"
     result = load(engine, bad, name="bad.csv")
     assert result.status == "rejected"
     assert {e.code for e in result.errors} >= {"invalid_value", "unknown_indicator"}
-    assert snapshot(engine) == before
+    assert fingerprint(engine) == before
 
 
 def test_byte_identical_reload_writes_nothing(engine: Engine) -> None:
     first = load(engine, LONG_CSV)
-    before = snapshot(engine)
+    before = fingerprint(engine)
     again = load(engine, LONG_CSV, name="copy-of-batch.csv")
     assert again.status == "duplicate" and again.duplicate_of == first.batch_id
-    assert snapshot(engine) == before
+    assert fingerprint(engine) == before
 
 
 def test_dry_run_and_preview_write_nothing(engine: Engine) -> None:
-    before = snapshot(engine)
+    before = fingerprint(engine)
     dry = load(engine, LONG_CSV, dry_run=True)
     assert dry.status == "dry_run" and dry.counts["inserted"] == 4
     with write_session(engine) as s:
         preview = preview_file(s, LONG_CSV.encode(), "x.csv")
         s.commit()
     assert preview.status == "dry_run"
-    assert snapshot(engine) == before
-
-
-def test_upsert_counts_and_exact_rollback(engine: Engine) -> None:
-    first = load(engine, LONG_CSV)
-    after_first = snapshot(engine)
-    second_text = LONG_CSV.replace("3.4万", "3.5万").replace("91.5%", "91.5%")
-    second_text += "应急演练,2024,城东区,12,次,\n"
-    second = load(engine, second_text, name="second.csv")
-    assert second.status == "loaded"
-    assert second.counts == {
-        "read": 5,
-        "inserted": 1,
-        "updated": 1,
-        "unchanged": 3,
-        "skipped": 0,
-        "targets_inserted": 0,
-        "targets_updated": 0,
-    }
-    with read_session(engine) as s:
-        figures = batch_figures(s, second.batch_id)
-    assert sorted(figures["change"]) == ["inserted", "updated"]
-    with write_session(engine) as s:
-        rollback_batch(s, second.batch_id, user="bob")
-        s.commit()
-    restored = snapshot(engine)
-    assert restored[:-2] == after_first[:-1]  # figures and targets exactly as before
-    with read_session(engine) as s:
-        assert s.get(Batch, second.batch_id).status == "rolled_back"
-        assert s.get(Batch, first.batch_id).status == "active"
-
-
-def test_rollback_refused_when_a_later_batch_changed_the_figures(engine: Engine) -> None:
-    first = load(engine, LONG_CSV)
-    later = load(engine, LONG_CSV.replace("3.4万", "3.6万"), name="later.csv")
-    with write_session(engine) as s, pytest.raises(RollbackRefusedError) as refused:
-        rollback_batch(s, first.batch_id)
-    assert refused.value.blocking_batch_ids == [later.batch_id]
-    assert str(later.batch_id) in str(refused.value)
-    # Undo the later one first, then the first one goes through and empties the store.
-    for batch_id in (later.batch_id, first.batch_id):
-        with write_session(engine) as s:
-            rollback_batch(s, batch_id)
-            s.commit()
-    with read_session(engine) as s:
-        assert store_counts(s)["observations"] == 0
-
-
-def test_a_later_batch_that_repeats_figures_unchanged_does_not_block(engine: Engine) -> None:
-    first = load(engine, LONG_CSV)
-    repeat = load(engine, LONG_CSV + "应急演练,2024,全市,40,次,\n", name="repeat.csv")
-    assert repeat.counts["unchanged"] == 4
-    with write_session(engine) as s:
-        rollback_batch(s, first.batch_id)
-        s.commit()
-    with read_session(engine) as s:
-        remaining = export_frame(s)
-    assert list(remaining["indicator_code"]) == ["safety.drills"]
-
-
-def test_targets_load_and_roll_back(engine: Engine) -> None:
-    text = "指标,年份,数值,目标值\n行政审批办理量,2024,34000,3.5万\n"
-    result = load(engine, text)
-    with read_session(engine) as s:
-        assert s.scalars(select(Target.value)).all() == [35000]
-    with write_session(engine) as s:
-        rollback_batch(s, result.batch_id)
-        s.commit()
-    with read_session(engine) as s:
-        assert s.scalars(select(Target.value)).all() == []
+    assert fingerprint(engine) == before
 
 
 def test_sample_data_covers_the_catalog(engine: Engine) -> None:

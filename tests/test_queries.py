@@ -256,8 +256,8 @@ def test_category_view_rates_are_never_summed(filled: Engine) -> None:
 
 
 def test_data_version_changes_on_load_and_rollback(engine: Engine) -> None:
-    from etl.load import rollback_batch
     from etl.pipeline import LoadOptions, load_file
+    from etl.rollback import rollback_batch
 
     def version() -> str:
         with read_session(engine) as s:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 from test_normalize import CATALOG, where
 
 from etl.normalize import FRAME_COLUMNS, Normalized, normalize
 from etl.read import read_table
-from etl.validate import Validated, check_against_store, validate
+from etl.validate import Validated, validate
 
 
 def check(text: str, **kwargs) -> Validated:
@@ -156,38 +155,3 @@ def test_external_frames_get_unknown_indicator_and_bad_year_errors():
         ("invalid_year", 4, None),
     ]
     assert v.frame["row"].tolist() == [1]
-
-
-def test_check_against_store():
-    frame = check(
-        "指标,年份,数值,地区\n"
-        "应急演练,2020,100,东区\n"  # 10× 2019
-        "应急演练,2020,1,西区\n"  # a tenth
-        "应急演练,2020,50,南区\n"  # fine
-        "应急演练,2020,0,北区\n"  # zero: not compared
-        "应急演练,2021,5,东区\n"  # nothing stored for 2020 here
-    ).frame
-    existing = pd.DataFrame(
-        {
-            "indicator_code": ["safety.drills"] * 4,
-            "year": [2019] * 4,
-            "region": ["东区", "西区", "南区", "北区"],
-            "value": [10.0, 10.0, 10.0, 10.0],
-        }
-    )
-    issues = check_against_store(frame, existing, CATALOG)
-    assert [(i.code, i.row, i.column, i.severity) for i in issues] == [
-        ("suspicious_change", 2, "数值", "warning"),
-        ("suspicious_change", 3, "数值", "warning"),
-    ]
-    assert check_against_store(frame, existing.iloc[0:0], CATALOG) == []
-
-
-def test_check_against_store_skips_zero_and_missing_previous():
-    frame = check("指标,年份,数值\n应急演练,2020,100\n").frame
-    existing = pd.DataFrame(
-        {"indicator_code": ["safety.drills"], "year": [2019], "region": ["全市"], "value": [0.0]}
-    )
-    assert check_against_store(frame, existing, CATALOG) == []
-    existing["value"] = np.nan
-    assert check_against_store(frame, existing, CATALOG) == []
