@@ -21,6 +21,7 @@ import pandas as pd
 
 from db.catalog import Catalog
 from db.models import CITY_WIDE
+from etl.formula_safety import restore_formula_text
 from etl.issues import Issue, error, warning
 from etl.read import RawTable
 from etl.units import column_role, header_year, split_header_unit, table_unit, unit_factor
@@ -235,6 +236,8 @@ class _Builder:
         if found is None:
             return None
         codes, uniques = found
+        if role in ("region", "note"):  # an export's neutralised ``'=…`` reads back as ``=…``
+            uniques = restore_formula_text(uniques)
         return _take(uniques, codes[pos], fill)
 
     def _check_stray_columns(self, roles: dict[str, str]) -> None:
