@@ -46,9 +46,7 @@ MAX_LOCK_SECONDS = 15 * 60
 
 _USERNAME = re.compile(r"^[\w.@+-]{1,100}$")
 _hasher = PasswordHasher()
-DUMMY_HASH = (
-    "$argon2id$v=19$m=65536,t=3,p=4$Wj9bTgUjrnBalPe9/ux4oA$8at6+JUPlyRIOchxv0GkR1IsfGWrtfFG9Rj2fmRgtDU"
-)
+DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$Wj9bTgUjrnBalPe9/ux4oA$8at6+JUPlyRIOchxv0GkR1IsfGWrtfFG9Rj2fmRgtDU"
 """What an unknown name is checked against: a fixed hash with the hasher's own parameters
 (a test keeps them equal), so the first unknown name does not also pay for making it."""
 

@@ -173,8 +173,8 @@ def test_export_json_keeps_text_as_stored(sqlite_url: str, tmp_path: Path) -> No
 def test_rollback_command(sqlite_url: str, tmp_path: Path) -> None:
     first = write(tmp_path, "a.csv", GOOD)
     second = write(tmp_path, "b.csv", GOOD.replace("34000", "35000"))
-    etl(sqlite_url, "load", str(first))
-    etl(sqlite_url, "load", str(second))
+    assert etl(sqlite_url, "load", str(first)).returncode == 0
+    assert etl(sqlite_url, "load", str(second)).returncode == 0
     refused = etl(sqlite_url, "rollback", "1")
     assert refused.returncode == 1
     assert "2" in refused.stderr.decode()

@@ -16,8 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 import etl.export as export_module
+from db.models import Indicator, Observation, Target
 from db.session import get_engine, read_session
 from etl.export import EXPORT_COLUMNS, export_bytes, sheet_names, to_xlsx_bytes
 from tests.conftest import _pg_schema_url, etl
@@ -41,6 +43,26 @@ EXPECTED = {
     ("business.approvals", 2024, "全市"): (34000.0, 35000.0, "件", None, None),
     ("safety.road_excellence_rate", 2024, "全市"): (91.5, 92.0, "%", None, None),
 }
+
+
+EXPECTED_TEXT = {(*key, note) for key, (*_, note) in EXPECTED.items()}
+
+
+def stored_text(url: str) -> set[tuple[str, int, str, str | None]]:
+    """Each figure's key and note as the tables hold them (read without the export)."""
+    with read_session(get_engine(url)) as session:
+        values = session.execute(
+            select(Indicator.code, Observation.year, Observation.region, Observation.note).join(
+                Indicator
+            )
+        ).all()
+        targets = session.execute(
+            select(Indicator.code, Target.year, Target.region).join(Indicator)
+        ).all()
+    noted = {(c, y, r): n for c, y, r, n in values}
+    return {(c, y, r, n) for (c, y, r), n in noted.items()} | {
+        (c, y, r, None) for c, y, r in targets if (c, y, r) not in noted
+    }
 
 
 @contextlib.contextmanager
@@ -109,6 +131,7 @@ def test_export_load_export_round_trip(db_url: str, tmp_path: Path, fmt: str) ->
         done = etl(fresh, "export", "--format", fmt, "--out", str(second), decode=True)
         assert done.returncode == 0, done.stderr
         assert figures(second) == EXPECTED
+        assert stored_text(fresh) == stored_text(db_url) == EXPECTED_TEXT  # no ``'`` kept
         if fmt == "csv":  # the same file, byte for byte (one batch each: batch_id 1 both)
             assert second.read_bytes() == first.read_bytes()
 
