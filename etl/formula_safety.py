@@ -65,6 +65,6 @@ def restore_formula_text(values: np.ndarray) -> np.ndarray:
     """Undo :func:`neutralise_cell` on an array of text cells (the loader's unique values)."""
     out = values.copy()
     for i, v in enumerate(out):
-        if isinstance(v, str) and len(v) > 1 and v[0] == PREFIX and v[1:].startswith(FORMULA_START):
+        if isinstance(v, str) and v.startswith(PREFIX) and is_risky(v[1:]):
             out[i] = v[1:]
     return out

@@ -43,8 +43,8 @@ def test_numbers_and_plain_text_are_left_alone(value: object) -> None:
 def test_restore_undoes_exactly_the_prefix() -> None:
     import numpy as np
 
-    cells = np.array(["'=1+1", "'-2+3", "'plain", "'", "=x", None], dtype=object)
-    assert list(restore_formula_text(cells)) == ["=1+1", "-2+3", "'plain", "'", "=x", None]
+    cells = np.array(["'=1+1", "'-2+3", "'plain", "'", "'-3", "=x", None], dtype=object)
+    assert list(restore_formula_text(cells)) == ["=1+1", "-2+3", "'plain", "'", "'-3", "=x", None]
 
 
 def frame_with_everything() -> pd.DataFrame:
