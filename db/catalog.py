@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from db.models import Category, Indicator
@@ -107,12 +107,32 @@ def read_catalog_file(path: Path = CATALOG_FILE) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+_PG_SEED_LOCK = "hashtextextended(current_database() || '/' || current_schema() || '/tqi-seed', 0)"
+"""Advisory-lock key for seeding: one per database and schema, so separate stores never wait."""
+
+
+def _lock_for_seeding(session: Session) -> None:
+    """Let one process at a time seed, and only after it can see what the others committed.
+
+    Several app replicas (or CLI runs) starting together on an empty PostgreSQL store all
+    found the catalog empty and inserted it, and all but one died of a UniqueViolation.
+    A transaction-scoped advisory lock serialises them; under READ COMMITTED each statement
+    after it sees the winner's rows, so the others add nothing. SQLite needs nothing here:
+    the caller's ``write_session`` took the write lock at ``BEGIN IMMEDIATE``.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SELECT pg_advisory_xact_lock({_PG_SEED_LOCK})"))
+
+
 def seed_catalog(session: Session, path: Path = CATALOG_FILE) -> int:
     """Insert shipped categories and indicators that are missing; returns how many were added.
 
     Existing rows are left alone: an analyst's renames and added aliases survive restarts.
+    Safe when several processes seed one empty store at once (:func:`_lock_for_seeding`);
+    the lock is held until the caller commits.
     """
     data = read_catalog_file(path)
+    _lock_for_seeding(session)
     categories = {c.code: c for c in session.scalars(select(Category))}
     added = 0
     for cat in data["categories"]:

@@ -18,13 +18,48 @@ EXIT_USAGE = 2
 EXIT_BUSY = 3  # another load or rollback held the store past --wait; nothing written
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--db",
-    "db_url",
-    metavar="URL",
-    help="Database URL (default: $TQI_DATABASE_URL, else the embedded SQLite file data/tqi.sqlite3).",
+DB_HELP = (
+    "Database URL (default: $TQI_DATABASE_URL, else the embedded SQLite file data/tqi.sqlite3)."
 )
+
+
+def _remember_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    """``--db`` given after a subcommand: store it where every command looks (``ctx.obj``)."""
+    if value is not None:
+        root = ctx.find_root()
+        root.ensure_object(dict)["db_url"] = value
+        ctx.ensure_object(dict)["db_url"] = value
+
+
+def db_option() -> click.Option:
+    """The ``--db URL`` every subcommand accepts, so it may follow the subcommand too."""
+    return click.Option(
+        ["--db", "db_url_after"],
+        metavar="URL",
+        help=DB_HELP,
+        expose_value=False,
+        is_eager=True,
+        callback=_remember_db,
+    )
+
+
+class DbGroup(click.Group):
+    """A group that gives each command added to it (and to its subgroups) a ``--db`` option.
+
+    People type ``python -m etl load f.csv --db URL`` as often as ``--db URL load f.csv``;
+    adding the option here, once, covers commands other modules register later too.
+    """
+
+    group_class = type  # subgroups (``users``) are DbGroups as well
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if not any(isinstance(p, click.Option) and "--db" in p.opts for p in cmd.params):
+            cmd.params.append(db_option())
+        super().add_command(cmd, name)
+
+
+@click.group(cls=DbGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_url", metavar="URL", help=DB_HELP)
 @click.pass_context
 def cli(ctx: click.Context, db_url: str | None) -> None:
     """交通运输质量指标看板 — load, export and manage the indicator store.
@@ -37,7 +72,7 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
       python -m etl batches                     list loaded batches
       python -m etl rollback 7                  undo batch 7
     """
-    ctx.obj = {"db_url": db_url}
+    ctx.ensure_object(dict)["db_url"] = db_url
 
 
 def cli_user(given: str = "") -> str:

@@ -1,92 +1,93 @@
-"""Every observation in the long layout, as CSV (Excel-friendly), XLSX or JSON.
+"""Every figure in the long layout, as CSV (Excel-friendly), XLSX or JSON.
 
-CSV is UTF-8 with a BOM so Excel on Chinese Windows opens it without mojibake, and any text
-cell that starts with ``= + - @`` is prefixed with ``'`` so a spreadsheet never runs it.
+CSV is UTF-8 with a BOM so Excel on Chinese Windows opens it without mojibake. CSV and XLSX
+cells go through :func:`etl.formula_safety.neutralise_frame`, so a spreadsheet never runs
+text such as ``=HYPERLINK(…)`` (JSON is data for programs and is written as stored).
+
+A worksheet holds at most 1,048,576 rows including its header; a larger XLSX export
+continues on further sheets (``observations``, ``observations_2``, …), each with the
+header. Loading reads one sheet at a time (``--sheet``), so CSV stays the format for
+moving a whole large store.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import math
+from collections.abc import Iterator
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Category, Indicator, Observation
-from db.queries import read_frame
+from db.export_query import EXPORT_COLUMNS, export_frame
+from etl.formula_safety import neutralise_frame
 
-EXPORT_COLUMNS = [
-    "category_code",
-    "category",
-    "indicator_code",
-    "indicator",
-    "year",
-    "region",
-    "value",
-    "unit",
-    "qualifier",
-    "note",
-    "batch_id",
+__all__ = [
+    "EXPORT_COLUMNS",
+    "XLSX_MAX_ROWS",
+    "export_bytes",
+    "export_frame",
+    "to_csv_bytes",
+    "to_json_bytes",
+    "to_xlsx_bytes",
 ]
-TEXT_COLUMNS = ["category", "indicator", "region", "note", "unit", "qualifier"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-
-def export_frame(session: Session) -> pd.DataFrame:
-    o = Observation.__table__
-    stmt = (
-        select(
-            Category.code,
-            Category.name_zh,
-            Indicator.code,
-            Indicator.name_zh,
-            o.c.year,
-            o.c.region,
-            o.c.value,
-            Indicator.unit,
-            o.c.qualifier,
-            o.c.note,
-            o.c.batch_id,
-        )
-        .join(Indicator, Indicator.id == o.c.indicator_id)
-        .join(Category, Category.id == Indicator.category_id)
-        .order_by(Category.display_order, Indicator.display_order, o.c.year, o.c.region)
-    )
-    frame = read_frame(session, stmt, EXPORT_COLUMNS)
-    frame["year"] = frame["year"].astype("Int64")
-    frame["batch_id"] = frame["batch_id"].astype("Int64")
-    return frame
-
-
-def neutralise_formulas(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
-    """Prefix text cells a spreadsheet would treat as a formula."""
-    frame = frame.copy()
-    text_columns = [
-        c
-        for c in frame.columns
-        if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])
-    ]
-    for col in columns or text_columns:
-        if col not in frame:
-            continue
-        series = frame[col]
-        mask = series.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
-        frame[col] = series.astype(object)
-        frame.loc[mask, col] = "'" + series[mask].astype(str)
-    return frame
+XLSX_MAX_ROWS = 1_048_576
+"""Rows in one worksheet, the header included (Excel's limit, also LibreOffice's and WPS')."""
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    # %.15g: 34000 not 34000.0, 91.5 stays 91.5, no binary noise.
-    text = neutralise_formulas(frame).to_csv(index=False, float_format="%.15g")
+    # %.15g: 34000 not 34000.0, 91.5 stays 91.5, no binary noise. CRLF line ends, as Excel
+    # writes them, also make the csv module quote a cell holding a lone carriage return
+    # (with "\n" alone it did not, and the cell broke the row in two).
+    text = neutralise_frame(frame).to_csv(index=False, float_format="%.15g", lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
 
-def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "observations") -> bytes:
+def sheet_names(base: str, count: int) -> list[str]:
+    """``base``, ``base_2``, … — at most 31 characters each, as Excel requires."""
+    names = [base[:31]]
+    for n in range(2, count + 1):
+        suffix = f"_{n}"
+        names.append(base[: 31 - len(suffix)] + suffix)
+    return names
+
+
+def _cells(frame: pd.DataFrame) -> Iterator[list[object]]:
+    """Rows as plain Python values: NaN/NA become empty cells, numbers stay numbers."""
+    columns = [frame[c].astype(object).to_numpy() for c in frame.columns]
+    for row in zip(*columns, strict=True):
+        yield [
+            None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
+            for v in row
+        ]
+
+
+def to_xlsx_bytes(
+    frame: pd.DataFrame, sheet_name: str = "observations", *, max_rows: int | None = None
+) -> bytes:
+    """The frame as a workbook, split over as many sheets as ``max_rows`` (header included,
+    default :data:`XLSX_MAX_ROWS`) requires. Written in openpyxl's streaming mode, so a
+    million rows need no cell objects."""
+    from openpyxl import Workbook
+
+    max_rows = max_rows or XLSX_MAX_ROWS
+    if max_rows < 2:
+        raise ValueError("a sheet needs room for the header and one row")
+    safe = neutralise_frame(frame)
+    per_sheet = max_rows - 1
+    count = max(1, math.ceil(len(safe) / per_sheet))
+    book = Workbook(write_only=True)
+    rows = _cells(safe)
+    header = [str(c) for c in safe.columns]
+    for index, name in enumerate(sheet_names(sheet_name, count)):
+        sheet = book.create_sheet(name)
+        sheet.append(header)
+        for _ in range(min(per_sheet, len(safe) - index * per_sheet)):
+            sheet.append(next(rows))
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        neutralise_formulas(frame).to_excel(writer, index=False, sheet_name=sheet_name)
+    book.save(buffer)
     return buffer.getvalue()
 
 

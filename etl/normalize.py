@@ -23,6 +23,7 @@ from db.catalog import Catalog
 from db.models import CITY_WIDE
 from etl.columns import assign_columns
 from etl.figures import FigureCells
+from etl.formula_safety import restore_formula_text
 from etl.issues import Issue, error, warning
 from etl.read import RawTable
 from etl.text import INVISIBLE_RE, clean_name, clean_text, stripped, take
@@ -218,6 +219,8 @@ class _Builder(FigureCells):
         if found is None:
             return None
         codes, uniques = found
+        if role in ("region", "note"):  # an export's neutralised ``'=…`` reads back as ``=…``
+            uniques = restore_formula_text(uniques)
         return take(uniques, codes[pos], fill)
 
     def _check_stray_columns(self, roles: dict[str, str]) -> None:

@@ -14,7 +14,7 @@ from etl.issues import EtlError
 from etl.load import batch_figures, list_batches
 from etl.rollback import rollback_batch
 from ui.analyst_text import at, atmd
-from ui.analyst_views import batches_table, figures_table
+from ui.analyst_views import batches_table, figures_csv, figures_table
 from ui.auth import client_address, require_role
 from ui.data import engine
 from ui.filters import current_lang
@@ -88,6 +88,14 @@ if figures.empty:
     st.caption(at("batches.no_figures", lang))
 else:
     st.dataframe(figures_table(figures, lang), hide_index=True, key="batch_figures")
+    st.download_button(
+        at("batches.figures_download", lang),
+        data=figures_csv(figures, lang),
+        file_name=f"批次{picked}_数据.csv",
+        mime="text/csv",
+        key="batch_figures_csv",
+        on_click="ignore",
+    )
 
 if batch.status == "rolled_back":
     st.caption(at("batches.already", lang))

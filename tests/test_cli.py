@@ -5,11 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
+from sqlalchemy import select
 
-from tests.conftest import etl
+from db.models import Indicator, Target
+from db.session import get_engine, read_session
+from etl.cli import cli
+from tests.conftest import ROOT, app_env, etl, stored_figures
 
 
 def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -65,24 +73,29 @@ def test_dry_run_writes_no_batch(sqlite_url: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "payload"),
+    ("name", "payload", "code"),
     [
-        ("junk.csv", bytes(range(256)) * 40),
-        ("empty.csv", b""),
-        ("latin1.csv", "指标,年份,数值\n".encode() + "caf\xe9,2024,1\n".encode("latin-1")),
-        ("fake.xlsx", b"PK\x03\x04 not really a workbook"),
+        # Exit 2: cannot be read as text or a workbook (README "Exit codes").
+        ("junk.csv", bytes(range(256)) * 40, 2),
+        ("latin1.csv", "指标,年份,数值\n".encode() + "caf\xe9,2024,1\n".encode("latin-1"), 2),
+        ("fake.xlsx", b"PK\x03\x04 not really a workbook", 2),
+        # Exit 1: readable, but validation finds no data rows to load.
+        ("empty.csv", b"", 1),
+        ("header_only.csv", "指标,年份,数值\n".encode(), 1),
     ],
 )
 def test_unreadable_or_empty_input_gets_a_message_not_a_traceback(
-    sqlite_url: str, tmp_path: Path, name: str, payload: bytes
+    sqlite_url: str, tmp_path: Path, name: str, payload: bytes, code: int
 ) -> None:
     path = tmp_path / name
     path.write_bytes(payload)
     done = etl(sqlite_url, "load", str(path))
     stderr = done.stderr.decode()
-    assert done.returncode in (1, 2), stderr
+    assert done.returncode == code, stderr
     assert "Traceback" not in stderr
     assert stderr.strip()
+    listed = etl(sqlite_url, "batches", "--json")
+    assert listed.returncode == 0 and json.loads(listed.stdout) == []
 
 
 def test_usage_errors_exit_2(sqlite_url: str, tmp_path: Path) -> None:
@@ -107,8 +120,8 @@ def test_sample_export_csv_is_excel_friendly(sqlite_url: str, tmp_path: Path) ->
     assert done.returncode == 0, done.stderr.decode()
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert list(rows[0]) == [
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert list(rows[0]) == [  # DESIGN.md "CLI"
         "category_code",
         "category",
         "indicator_code",
@@ -116,13 +129,29 @@ def test_sample_export_csv_is_excel_friendly(sqlite_url: str, tmp_path: Path) ->
         "year",
         "region",
         "value",
+        "target",
         "unit",
         "qualifier",
         "note",
         "batch_id",
     ]
-    assert len(rows) == 1724
-    assert {r["indicator_code"] for r in rows} >= {"business.approvals", "safety.drills"}
+    # Every stored value and every stored target, read straight from the tables.
+    engine = get_engine(sqlite_url)
+    with read_session(engine) as s:
+        targets = {
+            (c, y, r): v
+            for c, y, r, v in s.execute(
+                select(Indicator.code, Target.year, Target.region, Target.value).join(Indicator)
+            )
+        }
+    values = stored_figures(engine)
+    assert len(values) == 1724
+    exported = {(r["indicator_code"], int(r["year"]), r["region"]): r for r in rows}
+    assert len(exported) == len(rows) == len(values.keys() | targets.keys())
+    assert {k: float(r["value"]) for k, r in exported.items() if r["value"]} == {
+        k: v for k, (v, _q) in values.items()
+    }
+    assert {k: float(r["target"]) for k, r in exported.items() if r["target"]} == targets
 
 
 def test_export_empty_store_is_header_only(sqlite_url: str, tmp_path: Path) -> None:
@@ -132,23 +161,20 @@ def test_export_empty_store_is_header_only(sqlite_url: str, tmp_path: Path) -> N
     assert len(out.read_bytes().decode("utf-8-sig").strip().splitlines()) == 1
 
 
-def test_export_neutralises_formulas(sqlite_url: str, tmp_path: Path) -> None:
+def test_export_json_keeps_text_as_stored(sqlite_url: str, tmp_path: Path) -> None:
+    """JSON is for programs: no neutralising prefix (CSV/XLSX cells: test_formula_safety)."""
     path = write(tmp_path, "f.csv", "指标,年份,数值,备注\n应急演练,2024,3,=HYPERLINK(1)\n")
     assert etl(sqlite_url, "load", str(path)).returncode == 0
-    out = tmp_path / "out.csv"
-    etl(sqlite_url, "export", "--out", str(out))
-    assert "'=HYPERLINK(1)" in out.read_bytes().decode("utf-8-sig")
-    xlsx = tmp_path / "out.xlsx"
-    assert etl(sqlite_url, "export", "--format", "xlsx", "--out", str(xlsx)).returncode == 0
     data = etl(sqlite_url, "export", "--format", "json")
+    assert data.returncode == 0
     assert json.loads(data.stdout)[0]["note"] == "=HYPERLINK(1)"
 
 
 def test_rollback_command(sqlite_url: str, tmp_path: Path) -> None:
     first = write(tmp_path, "a.csv", GOOD)
     second = write(tmp_path, "b.csv", GOOD.replace("34000", "35000"))
-    etl(sqlite_url, "load", str(first))
-    etl(sqlite_url, "load", str(second))
+    assert etl(sqlite_url, "load", str(first)).returncode == 0
+    assert etl(sqlite_url, "load", str(second)).returncode == 0
     refused = etl(sqlite_url, "rollback", "1")
     assert refused.returncode == 1
     assert "2" in refused.stderr.decode()
@@ -174,3 +200,79 @@ def test_template_loads_as_shipped(sqlite_url: str, tmp_path: Path, layout: str,
     assert result["counts"]["inserted"] == (
         48 if layout == "long" else 2 * (48 - 7)
     )  # no epidemic figures after 2022
+
+
+# --- --db before or after the subcommand ------------------------------------------------
+
+
+def every_command(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    for name, command in group.commands.items():
+        yield (*path, name)
+        if isinstance(command, click.Group):
+            yield from every_command(command, (*path, name))
+
+
+def test_every_subcommand_accepts_db() -> None:
+    """Commands other modules register later get ``--db`` too (``etl.cli.DbGroup``)."""
+    commands = list(every_command(cli))
+    assert {("load",), ("export",), ("users",), ("users", "add"), ("report",)} <= set(commands)
+    for path in commands:
+        group: click.Command = cli
+        for name in path:
+            assert isinstance(group, click.Group)
+            group = group.commands[name]
+        assert any("--db" in p.opts for p in group.params), path
+
+
+def etl_db_after(
+    db_url: str, *args: str, stdin: bytes | None = None
+) -> subprocess.CompletedProcess:
+    """``python -m etl ARGS --db URL``, with ``TQI_DATABASE_URL`` pointing at a decoy store,
+    so a ``--db`` that was ignored would show up as that decoy being created."""
+    return subprocess.run(
+        [sys.executable, "-m", "etl", *args, "--db", db_url],
+        cwd=ROOT,
+        env=app_env(TQI_DATABASE_URL=db_url.replace(".sqlite3", "-decoy.sqlite3")),
+        input=stdin,
+        capture_output=True,
+        timeout=180,
+    )
+
+
+def test_db_after_the_subcommand(sqlite_url: str, tmp_path: Path) -> None:
+    """Each subcommand with ``--db`` last works on that store, as ``--db`` first does."""
+    path = write(tmp_path, "good.csv", GOOD)
+    done = etl_db_after(sqlite_url, "load", str(path), "--json")
+    assert done.returncode == 0, done.stderr.decode()
+    assert json.loads(done.stdout)["batch_id"] == 1
+    assert json.loads(etl(sqlite_url, "batches", "--json").stdout)[0]["batch_id"] == 1  # before
+    listed = etl_db_after(sqlite_url, "batches", "--json")
+    assert [b["batch_id"] for b in json.loads(listed.stdout)] == [1]
+    exported = etl_db_after(sqlite_url, "export", "--format", "csv")
+    assert exported.returncode == 0
+    assert "行政审批办理量" in exported.stdout.decode("utf-8-sig")
+    template = tmp_path / "t.csv"
+    assert etl_db_after(sqlite_url, "template", "--out", str(template)).returncode == 0
+    added = etl_db_after(
+        sqlite_url, "users", "add", "ops", "--password-stdin", stdin=b"pass-word-1\n"
+    )
+    assert added.returncode == 0, added.stderr.decode()
+    users_listed = etl(sqlite_url, "users", "list", "--json")
+    assert [json.loads(line)["username"] for line in users_listed.stdout.splitlines()] == ["ops"]
+    rolled = etl_db_after(sqlite_url, "rollback", "1")
+    assert rolled.returncode == 0, rolled.stderr.decode()
+    assert json.loads(etl(sqlite_url, "batches", "--json").stdout)[0]["status"] == "rolled_back"
+    decoy = Path(sqlite_url.removeprefix("sqlite:///").replace(".sqlite3", "-decoy.sqlite3"))
+    assert not decoy.exists()
+
+
+def test_db_without_a_url_is_a_usage_error() -> None:
+    missing = subprocess.run(
+        [sys.executable, "-m", "etl", "batches", "--db"],
+        cwd=ROOT,
+        env=app_env(),
+        capture_output=True,
+        timeout=180,
+    )
+    assert missing.returncode == 2
+    assert b"--db" in missing.stderr and b"Traceback" not in missing.stderr

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,10 +23,10 @@ def run(db: str, *args: str, stdin: str | None = None):  # type: ignore[no-untyp
     return CliRunner().invoke(cli, ["--db", db, "users", *args], input=stdin)
 
 
-def login(db: str, name: str, password: str) -> users.UserInfo:
+def login(db: str, name: str, password: str, now: datetime | None = None) -> users.UserInfo:
     with write_session(get_engine(db)) as s:
         try:
-            return users.verify_password(s, name, password)
+            return users.verify_password(s, name, password, now=now)
         finally:
             s.commit()
 
@@ -147,3 +148,32 @@ def test_real_process_python_m_etl(sqlite_url: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert login(sqlite_url, "analyst1", "analyst-pass-1").role == "analyst"
+
+
+def lock_out(db: str, name: str) -> datetime:
+    """Real failed logins through db.users until the name is locked (the right password is
+    then refused too); returns the clock to log in at afterwards: one second later, well
+    inside the lock however slowly the machine ran the CLI in between."""
+    t0 = users.utcnow()
+    for _ in range(users.FREE_ATTEMPTS):
+        with pytest.raises(users.LoginFailedError):
+            login(db, name, "wrong-password", now=t0)
+    with pytest.raises(users.LoginThrottledError):
+        login(db, name, "first-pass-1", now=t0)
+    return t0 + timedelta(seconds=1)
+
+
+def test_reset_password_lifts_lockout(db_url: str) -> None:
+    assert run(db_url, "add", "liwei", "--password-stdin", stdin="first-pass-1\n").exit_code == 0
+    later = lock_out(db_url, "liwei")
+    done = run(db_url, "reset-password", "liwei", "--password-stdin", stdin="second-pass-2\n")
+    assert done.exit_code == 0, done.output
+    assert login(db_url, "liwei", "second-pass-2", now=later).failed_logins == 0
+
+
+def test_enable_lifts_lockout(db_url: str) -> None:
+    assert run(db_url, "add", "liwei", "--password-stdin", stdin="first-pass-1\n").exit_code == 0
+    later = lock_out(db_url, "liwei")
+    done = run(db_url, "enable", "liwei")
+    assert done.exit_code == 0, done.output
+    assert login(db_url, "liwei", "first-pass-1", now=later).username == "liwei"

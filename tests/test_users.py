@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Literal
 
 import pytest
 from argon2 import PasswordHasher
@@ -244,3 +245,58 @@ def test_bad_setting_names_the_variable(
     name = next(s.name for s in SETTINGS if s.env == env)
     with pytest.raises(SettingError, match=env):
         get_setting(name)
+
+
+# --- an unknown name costs what a wrong password costs ----------------------------------
+
+
+class CountingHasher(PasswordHasher):
+    """The real argon2 hasher, counting its verifications and hashes (not a mock: every call
+    still does the full argon2 work)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.verified = 0
+        self.hashed = 0
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self.verified += 1
+        return super().verify(hash, password)
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        self.hashed += 1
+        return super().hash(password, salt=salt)
+
+
+@pytest.mark.parametrize(
+    ("name", "password"),
+    [
+        ("li.wei", "wrong password"),  # the yardstick: a known name, a wrong password
+        ("nobody-here", PW),  # no such account
+        ("bad name!", PW),  # not even a valid name
+        ("disabled.one", PW),  # right password, disabled account
+    ],
+)
+def test_unknown_name_costs_the_same_verification_as_wrong_password(
+    engine: Engine,
+    analyst: users.UserInfo,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    password: str,
+) -> None:
+    with write_session(engine) as s:
+        users.create_user(s, "disabled.one", PW)
+        users.disable_user(s, "disabled.one")
+        s.commit()
+    spy = CountingHasher()
+    monkeypatch.setattr(users, "_hasher", spy)
+    monkeypatch.setattr(users, "UNKNOWN_NAMES", users.FailureTracker())
+    with pytest.raises(users.LoginFailedError):
+        _login(engine, name, password)
+    assert (spy.verified, spy.hashed) == (1, 0)
+
+
+def test_dummy_hash_has_the_hasher_parameters() -> None:
+    """An unknown name is checked against a hash as costly as a fresh account's."""
+    assert not PasswordHasher().check_needs_rehash(users.DUMMY_HASH)
+    assert users.DUMMY_HASH.split("$")[:4] == PasswordHasher().hash(PW).split("$")[:4]

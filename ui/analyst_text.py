@@ -151,6 +151,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "batches.kind.sample": ("示例数据", "sample data"),
     "batches.pick": ("查看批次", "Open batch"),
     "batches.figures": ("批次 #{batch} 写入的数据（{n} 条）", "Figures batch #{batch} set ({n})"),
+    "batches.figures_download": ("下载该批次数据（CSV）", "Download these figures (CSV)"),
     "batches.no_figures": (
         "该批次没有新增或修改任何数据。",
         "This batch inserted or changed nothing.",

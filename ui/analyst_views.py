@@ -157,6 +157,11 @@ def figures_table(figures: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     )
 
 
+def figures_csv(figures: pd.DataFrame, lang: str = "zh") -> bytes:
+    """A batch's figure list as Excel opens it (UTF-8 with BOM, formula-like cells neutralised)."""
+    return to_csv_bytes(figures_table(figures, lang))
+
+
 def catalog_table(catalog: Catalog, lang: str = "zh") -> pd.DataFrame:
     """Every indicator (inactive ones too, when the catalog holds them) with all its names
     and report phrasings (joined by "；", since a phrasing may itself hold a "、")."""
