@@ -271,6 +271,7 @@ def route_reads(
     version?); any failure to reach it sends the run to the primary with
     ``replica_down`` set, so the app can say so instead of failing.
     """
+    primary = get_engine(primary_url)  # migrated first: the replica then has the schema too
     if replica_url:
         try:
             engine = get_read_engine(replica_url)
@@ -284,9 +285,9 @@ def route_reads(
                 if caught_up:
                     return ReadRoute(replica_url, version_of(session))
         except DBAPIError:
-            with read_session(get_engine(primary_url)) as session:
+            with read_session(primary) as session:
                 return ReadRoute(primary_url, version_of(session), replica_down=True)
-    with read_session(get_engine(primary_url)) as session:
+    with read_session(primary) as session:
         return ReadRoute(primary_url, version_of(session))
 
 
