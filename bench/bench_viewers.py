@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_load import generate_csv  # noqa: E402
-from bench.bench_pages import _free_port, serve  # noqa: E402
+from bench.bench_pages import _free_port  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 REPORT = ROOT / "bench" / "README-viewers.md"
@@ -68,7 +68,7 @@ async def first_chart(base: str, timeout: float = 300) -> float:
     headers = {"Cookie": cookie} if cookie else None
     async with asyncio.timeout(timeout), websockets.connect(
         url, subprotocols=[websockets.Subprotocol("streamlit")],
-        additional_headers=headers, max_size=None,
+        additional_headers=headers, max_size=None, open_timeout=None,
     ) as ws:  # fmt: skip
         rerun = BackMsg()
         rerun.rerun_script.query_string = ""
@@ -114,6 +114,7 @@ class Layout:
     db_url: str
     one: str  # one app process
     two: str  # nginx in front of two
+    before: str | None = None  # one process with Streamlit's default file watcher (baseline)
 
 
 def _nginx_conf(run: Path, http_port: int, app_ports: list[int]) -> Path:
@@ -143,6 +144,39 @@ def _wait_http(url: str, timeout: float = 60) -> None:
             time.sleep(0.2)
 
 
+def app_command(port: int, *, default_watcher: bool = False) -> list[str]:
+    """The ``ExecStart`` line of ``deploy/systemd/tqi-app@.service`` for ``port``.
+
+    ``default_watcher``: without its ``--server.fileWatcherType none`` (the baseline: what
+    a plain ``streamlit run app.py`` does).
+    """
+    unit = (ROOT / "deploy" / "systemd" / "tqi-app@.service").read_text()
+    line = next(x for x in unit.splitlines() if x.startswith("ExecStart="))
+    words = line.removeprefix("ExecStart=").replace("%i", str(port)).split()
+    words[0] = sys.executable  # {{PYTHON}}
+    if default_watcher:
+        at = words.index("--server.fileWatcherType")
+        del words[at : at + 2]
+    return words
+
+
+@contextmanager
+def app_process(env: dict[str, str], *, default_watcher: bool = False) -> Iterator[str]:
+    """One app process as the unit file starts it, on a free port; its base URL."""
+    port = _free_port()
+    process = subprocess.Popen(
+        app_command(port, default_watcher=default_watcher), cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_http(f"{base}/_stcore/health")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 @contextmanager
 def sqlite_layout(run: Path) -> Iterator[Layout]:
     """Two app processes on one SQLite file (WAL), nginx in front."""
@@ -151,14 +185,18 @@ def sqlite_layout(run: Path) -> Iterator[Layout]:
     _etl(url, "sample")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TQI_")}
     env["TQI_DATABASE_URL"] = url
-    with serve(ROOT / "app.py", env) as one, serve(ROOT / "app.py", env) as other:
+    with (
+        app_process(env) as one,
+        app_process(env) as other,
+        app_process(env, default_watcher=True) as before,
+    ):
         http = _free_port()
         ports = [int(one.rsplit(":", 1)[1]), int(other.rsplit(":", 1)[1])]
         conf = _nginx_conf(run, http, ports)
         subprocess.run(["/usr/sbin/nginx", "-c", str(conf), "-p", str(run / "nginx")], check=True)
         try:
             _wait_http(f"http://127.0.0.1:{http}/_stcore/health")
-            yield Layout("SQLite", url, one, f"http://127.0.0.1:{http}")
+            yield Layout("SQLite", url, one, f"http://127.0.0.1:{http}", before)
         finally:
             pid = (run / "nginx" / "nginx.pid").read_text().strip()
             subprocess.run(["kill", pid], check=False)
@@ -206,11 +244,18 @@ def _etl(db_url: str, *args: str) -> float:
 
 
 def viewers(layout: Layout, levels: tuple[int, ...], rounds: int) -> list[list[str]]:
-    """Rows: store, processes, sessions, p50, p95, p95 / one session on one process."""
-    simultaneous(layout.one, 2)  # warm: imports, the cache for this data version
-    simultaneous(layout.two, 4)  # both processes
-    rows, base = [], 0.0
-    for name, url in (("1", layout.one), ("2 + nginx", layout.two)):
+    """Rows: store, processes, sessions, p50, p95, p95 / one session alone on one process.
+
+    The baseline (Streamlit's default file watcher, when measured) is divided by its own
+    one-session time.
+    """
+    configs = [("1", layout.one), ("2 + nginx", layout.two)]
+    if layout.before:
+        configs.insert(0, ("1, default file watcher (before)", layout.before))
+    for _, url in configs:
+        simultaneous(url, 4)  # warm: imports, the cache for this data version
+    rows, bases = [], {}
+    for name, url in configs:
         for sessions in levels:
             p50s, p95s = [], []
             for _ in range(rounds):
@@ -218,8 +263,9 @@ def viewers(layout: Layout, levels: tuple[int, ...], rounds: int) -> list[list[s
                 p50s.append(statistics.median(times))
                 p95s.append(p95(times))
             mid50, mid95 = statistics.median(p50s), statistics.median(p95s)
-            if name == "1" and sessions == 1:
-                base = mid95
+            if sessions == 1:
+                bases[name] = mid95
+            base = bases.get(name if "before" in name else "1", mid95)
             rows.append([layout.store, name, str(sessions), f"{mid50:.2f}", f"{mid95:.2f}",
                          f"{mid95 / base:.2f}×"])  # fmt: skip
             print(" | ".join(rows[-1]), flush=True)

@@ -45,7 +45,7 @@ from db.session import (
     write_session,
 )
 from tests.conftest import ROOT, etl
-from tests.e2e import free_port, go, log_in, screenshot_on_failure, settle
+from tests.e2e import free_port, screenshot_on_failure
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.timeout(900)]
 
@@ -189,8 +189,29 @@ def _fill_login(page: Page, name: str, password: str) -> None:
     sidebar.get_by_label("密码").fill(password)
 
 
+def settle(page: Page) -> None:
+    """Wait until Streamlit has finished the current run (``tests/e2e.py``'s, longer)."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=TIMEOUT)
+
+
+def go(page: Page, title: str) -> None:
+    """Open a page through the sidebar navigation (a new URL would start a new session)."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
+    settle(page)
+
+
+def log_in(page: Page, name: str, password: str) -> None:
+    """Sign in from the sidebar, and wait until the sidebar says so."""
+    _fill_login(page, name, password)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("button", name="登录", exact=True).click()
+    sidebar.get_by_text("已登录").wait_for()
+    settle(page)
+
+
 def _submit_login(page: Page) -> None:
-    """Submit, and wait for the answer: the login callback empties the password field."""
+    """Submit a login that fails, and wait for the answer: the callback empties the password."""
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_role("button", name="登录", exact=True).click()
     expect(sidebar.get_by_label("密码")).to_have_value("")
