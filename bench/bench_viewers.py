@@ -114,7 +114,7 @@ class Layout:
     db_url: str
     one: str  # one app process
     two: str  # nginx in front of two
-    before: str | None = None  # one process with Streamlit's default file watcher (baseline)
+    before: str | None = None  # one process with Streamlit's defaults (the baseline)
 
 
 def _nginx_conf(run: Path, http_port: int, app_ports: list[int]) -> Path:
@@ -147,16 +147,18 @@ def _wait_http(url: str, timeout: float = 60) -> None:
 def app_command(port: int, *, default_watcher: bool = False) -> list[str]:
     """The ``ExecStart`` line of ``deploy/systemd/tqi-app@.service`` for ``port``.
 
-    ``default_watcher``: without its ``--server.fileWatcherType none`` (the baseline: what
-    a plain ``streamlit run app.py`` does).
+    ``default_watcher``: without its ``--server.fileWatcherType none`` and
+    ``--runner.postScriptGC false`` (the baseline: what a plain ``streamlit run app.py``
+    does).
     """
     unit = (ROOT / "deploy" / "systemd" / "tqi-app@.service").read_text()
     line = next(x for x in unit.splitlines() if x.startswith("ExecStart="))
     words = line.removeprefix("ExecStart=").replace("%i", str(port)).split()
     words[0] = sys.executable  # {{PYTHON}}
     if default_watcher:
-        at = words.index("--server.fileWatcherType")
-        del words[at : at + 2]
+        for option in ("--server.fileWatcherType", "--runner.postScriptGC"):
+            at = words.index(option)
+            del words[at : at + 2]
     return words
 
 
@@ -251,7 +253,7 @@ def viewers(layout: Layout, levels: tuple[int, ...], rounds: int) -> list[list[s
     """
     configs = [("1", layout.one), ("2 + nginx", layout.two)]
     if layout.before:
-        configs.insert(0, ("1, default file watcher (before)", layout.before))
+        configs.insert(0, ("1, Streamlit defaults (before)", layout.before))
     for _, url in configs:
         simultaneous(url, 4)  # warm: imports, the cache for this data version
     rows, bases = [], {}
@@ -311,7 +313,7 @@ def _last_batch(db_url: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TQI_")}
     done = subprocess.run([sys.executable, "-m", "etl", "--db", db_url, "batches", "--json"],
                           cwd=ROOT, env=env, capture_output=True, text=True, check=True)  # fmt: skip
-    batches = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    batches = json.loads(done.stdout)
     return str(max(b["batch_id"] for b in batches if b["status"] == "active"))
 
 
