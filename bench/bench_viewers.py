@@ -295,26 +295,19 @@ async def _load_while_viewing(
 
 
 def loading_while_viewing(layout: Layout, csv: Path, sessions: int) -> list[str]:
-    """Load alone, roll back, then the same load with ``sessions`` viewers on two processes."""
+    """The batch alone, then a batch of the same size (other regions: the same inserts)
+    while ``sessions`` viewers keep opening the overview through nginx (two processes)."""
     alone = _etl(layout.db_url, "load", str(csv))
-    _etl(layout.db_url, "rollback", _last_batch(layout.db_url))
+    twin = csv.with_name(csv.stem + "_twin.csv")
+    if not twin.exists():
+        twin.write_text(csv.read_text(encoding="utf-8").replace("区县", "乡镇"), encoding="utf-8")
     calm = simultaneous(layout.two, sessions)
-    seconds, times = asyncio.run(_load_while_viewing(layout, csv, sessions))
+    seconds, times = asyncio.run(_load_while_viewing(layout, twin, sessions))
     row = [layout.store, f"{alone:.1f}", f"{seconds:.1f}", f"{seconds / alone:.2f}×",
            f"{p95(calm):.2f}", str(len(times)), f"{statistics.median(times):.2f}",
            f"{p95(times):.2f}"]  # fmt: skip
     print(" | ".join(row), flush=True)
     return row
-
-
-def _last_batch(db_url: str) -> str:
-    import json
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TQI_")}
-    done = subprocess.run([sys.executable, "-m", "etl", "--db", db_url, "batches", "--json"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, check=True)  # fmt: skip
-    batches = json.loads(done.stdout)
-    return str(max(b["batch_id"] for b in batches if b["status"] == "active"))
 
 
 # ---- report --------------------------------------------------------------------------------
@@ -331,10 +324,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1, 5, 20 sessions; one round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per level (median)")
+    parser.add_argument("--levels", default="", help="sessions, comma-separated (1,5,10,20,40)")
     parser.add_argument("--rows", type=int, default=200_000, help="rows of the batch loaded")
     parser.add_argument("--store", choices=("sqlite", "postgresql", "both"), default="both")
     args = parser.parse_args()
-    levels = QUICK_LEVELS if args.quick else LEVELS
+    levels: tuple[int, ...] = QUICK_LEVELS if args.quick else LEVELS
+    if args.levels:
+        levels = tuple(int(n) for n in args.levels.split(","))
     rounds = 1 if args.quick else args.rounds
     rows_to_load = 20_000 if args.quick else args.rows
     OUT.mkdir(parents=True, exist_ok=True)
@@ -356,7 +352,7 @@ def main() -> None:
         finally:
             shutil.rmtree(run, ignore_errors=True)
 
-    command = "python bench/bench_viewers.py" + (" --quick" if args.quick else "")
+    command = "python bench/bench_viewers.py " + " ".join(sys.argv[1:])
     lines = [
         f"Overview, time to first chart (s) for simultaneous sessions, Streamlit-protocol "
         f"client, sample data; median of {rounds} round(s) (`{command}`, "
@@ -369,8 +365,8 @@ def main() -> None:
         ),
         "",
         f"Loading while viewing: a {rows_to_load:,}-row batch (`python -m etl load`) alone, "
-        "then again (after a rollback) while 20 sessions keep opening the overview through "
-        "nginx (two processes).",
+        "then one of the same size (other regions) while 20 sessions keep opening the "
+        "overview through nginx (two processes).",
         "",
         *_table(
             [
