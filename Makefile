@@ -35,3 +35,17 @@ lint: venv
 bench: venv
 	$(PY) bench/bench_load.py
 	$(PY) bench/bench_briefing.py
+
+.PHONY: cluster cluster-stop test-cluster
+
+## make cluster — the scaled layout on this machine (README "Deployment at scale"):
+## PostgreSQL primary + streaming replica, two app processes, nginx on http://127.0.0.1:8600/
+cluster: venv system
+	bash scripts/cluster.sh start
+
+cluster-stop:
+	bash scripts/cluster.sh stop
+
+## make test-cluster — the layout end to end in headless Chromium (own ports, own run folder)
+test-cluster: venv system
+	TQI_CLUSTER_TESTS=1 $(PY) -m pytest -q tests/test_cluster.py

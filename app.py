@@ -7,7 +7,7 @@ Business rules live in db/, etl/ and ui/; each page reads the filters chosen her
 import streamlit as st
 
 from ui.auth import account_sidebar, may_browse, navigation_pages
-from ui.data import start_run
+from ui.data import replica_notice, start_run
 from ui.filters import language_switch, sidebar_filters
 from ui.i18n import t
 from ui.navigation import PAGES, run_through_app
@@ -33,4 +33,5 @@ st.html(PAGE_CSS)
 if may_browse():
     sidebar_filters(lang)
 account_sidebar()
+replica_notice(lang)  # reads fell back to the primary: say so, small and plain
 page.run()

@@ -11,11 +11,13 @@ import contextlib
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
@@ -121,6 +123,9 @@ def dispose_engines() -> None:
             engine.dispose()
         _engines.clear()
         _initialised.clear()
+        for engine in _read_engines.values():
+            engine.dispose()
+        _read_engines.clear()
 
 
 @contextlib.contextmanager
@@ -199,7 +204,7 @@ def write_session(engine: Engine, *, lock_wait: float | None = None) -> Session:
             expire_on_commit=False,
             info=info,
         )
-    return Session(bind=engine, expire_on_commit=False, info=info)
+    return _WriteSession(bind=engine, expire_on_commit=False, info=info)
 
 
 def lock_wait_seconds() -> float:
@@ -239,3 +244,113 @@ def is_lock_timeout(exc: BaseException) -> bool:
     if getattr(orig, "sqlstate", None) == "55P03":
         return True
     return "database is locked" in str(orig) or "database table is locked" in str(orig)
+
+
+# ---- read replica routing (TQI_READ_DATABASE_URL) -----------------------------------------
+# Reads may go to a streaming replica; writes always go to TQI_DATABASE_URL. A session that
+# has just committed keeps reading the primary until the replica has replayed past its
+# commit (log sequence numbers, LSN), so it always sees its own writes.
+
+REPLICA_CONNECT_TIMEOUT_S = 3  # a replica that does not answer must not hold a page up long
+
+_read_engines: dict[str, Engine] = {}
+_commit_listeners: list[Callable[[str], None]] = []
+
+
+def resolve_read_url() -> str | None:
+    """``TQI_READ_DATABASE_URL`` (a PostgreSQL replica of the primary), else ``None``."""
+    return os.environ.get("TQI_READ_DATABASE_URL", "").strip() or None
+
+
+def get_read_engine(url: str) -> Engine:
+    """The process-wide engine for a replica: never migrated or seeded (it is read-only)."""
+    url = _normalise_url(url)
+    with _lock:
+        engine = _read_engines.get(url)
+        if engine is None:
+            parsed = make_url(url)
+            if "connect_timeout" not in parsed.query:
+                parsed = parsed.update_query_dict(
+                    {"connect_timeout": str(REPLICA_CONNECT_TIMEOUT_S)}
+                )
+            engine = create_engine(parsed, pool_pre_ping=True)
+            _read_engines[url] = engine
+    return engine
+
+
+def add_commit_listener(listener: Callable[[str], None]) -> None:
+    """Call ``listener(lsn)`` after each write commit on PostgreSQL while a replica is in use.
+
+    The app records the LSN in the browser session that committed (``ui/data.py``).
+    """
+    if listener not in _commit_listeners:
+        _commit_listeners.append(listener)
+
+
+def remove_commit_listener(listener: Callable[[str], None]) -> None:
+    if listener in _commit_listeners:
+        _commit_listeners.remove(listener)
+
+
+def current_wal_lsn(engine: Engine) -> str:
+    """The primary's WAL position now: at or past every commit that has returned."""
+    with engine.connect() as conn:
+        return str(conn.execute(text("SELECT pg_current_wal_lsn()::text")).scalar_one())
+
+
+class _WriteSession(Session):
+    """A write session that reports each commit's LSN to the listeners (replica in use)."""
+
+    def commit(self) -> None:
+        super().commit()
+        bind = self.get_bind()
+        if _commit_listeners and bind.dialect.name == "postgresql" and resolve_read_url():
+            lsn = current_wal_lsn(bind.engine)
+            for listener in list(_commit_listeners):
+                listener(lsn)
+
+
+@dataclass(frozen=True)
+class ReadRoute:
+    """Where this run reads from, and the data version read there (the cache key)."""
+
+    url: str
+    version: str
+    replica_down: bool = False  # a replica is configured but did not answer: primary instead
+
+
+def route_reads(
+    primary_url: str,
+    replica_url: str | None,
+    written_lsn: str | None,
+    version_of: Callable[[Session], str],
+) -> ReadRoute:
+    """Pick the replica unless it is down or has not replayed ``written_lsn`` yet.
+
+    One replica connection answers both questions (replayed far enough? which data
+    version?); any failure to reach it sends the run to the primary with
+    ``replica_down`` set, so the app can say so instead of failing.
+    """
+    primary = get_engine(primary_url)  # migrated first: the replica then has the schema too
+    if replica_url:
+        try:
+            engine = get_read_engine(replica_url)
+            with read_session(engine) as session:
+                caught_up = written_lsn is None or bool(
+                    session.scalar(
+                        text("SELECT pg_last_wal_replay_lsn() >= CAST(:lsn AS pg_lsn)"),
+                        {"lsn": written_lsn},
+                    )
+                )
+                if caught_up:
+                    return ReadRoute(replica_url, version_of(session))
+        except DBAPIError:
+            with read_session(primary) as session:
+                return ReadRoute(primary_url, version_of(session), replica_down=True)
+    with read_session(primary) as session:
+        return ReadRoute(primary_url, version_of(session))
+
+
+def read_engine_for(url: str, primary_url: str) -> Engine:
+    """The engine for a URL that :func:`route_reads` returned."""
+    return get_engine(primary_url) if url == primary_url else get_read_engine(url)

@@ -6,6 +6,7 @@
 set -euo pipefail
 
 packages=(chromium fonts-noto-cjk tesseract-ocr tesseract-ocr-chi-sim poppler-utils postgresql)
+packages+=(nginx)  # make cluster / make test-cluster: the reverse proxy in front
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

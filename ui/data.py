@@ -5,6 +5,12 @@ and the store's *data version* (:func:`db.queries.data_version`, one tiny query 
 batch table, read once per run by :func:`start_run`). A batch that lands or is rolled back — in this process or any
 other replica — changes the version, so the next run reads fresh figures; unchanged data
 is served from the cache.
+
+With a read replica (``TQI_READ_DATABASE_URL``), :func:`start_run` also picks where this
+run reads (``db.session.route_reads``): the replica, unless it is down (then the primary,
+and :func:`replica_notice` says so) or this browser session has committed something the
+replica has not replayed yet (then the primary: a session always reads its own writes).
+The cache key stays the primary's URL and the version, so both sources share one cache.
 """
 
 from __future__ import annotations
@@ -13,10 +19,22 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import streamlit as st
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
+from sqlalchemy.exc import DBAPIError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from db import queries
-from db.session import get_engine, read_session, resolve_database_url, write_session
+from db.session import (
+    add_commit_listener,
+    get_engine,
+    read_engine_for,
+    read_session,
+    resolve_database_url,
+    resolve_read_url,
+    route_reads,
+    write_session,
+)
+from ui.i18n import t
 
 if TYPE_CHECKING:
     from etl.pipeline import BatchResult
@@ -34,16 +52,53 @@ def engine() -> Engine:
 
 
 _VERSION_STATE = "_tqi_data_version"
+_SOURCE_STATE = "_tqi_read_source"  # the URL this run reads from (primary or replica)
+_REPLICA_DOWN_STATE = "_tqi_replica_down"
+_WRITTEN_LSN_STATE = "_tqi_written_lsn"  # this browser session's last commit on the primary
+
+
+def read_url() -> str | None:
+    """The replica's URL when one is configured for a PostgreSQL primary, else ``None``."""
+    replica = resolve_read_url()
+    if replica is None or make_url(database_url()).get_backend_name() != "postgresql":
+        return None
+    return replica
 
 
 def start_run() -> None:
     """``app.py``, once per run: read the data version for every :func:`read` of the run.
 
     Buttons write in callbacks, which Streamlit runs before the script, so a batch loaded
-    by a click is already counted. Code that writes in the middle of a run calls this
-    again before reading.
+    by a click is already counted (and its LSN recorded). Code that writes in the middle
+    of a run calls this again before reading.
     """
-    st.session_state[_VERSION_STATE] = _query_version()
+    replica = read_url()
+    if replica is None:
+        st.session_state[_VERSION_STATE] = _query_version()
+        st.session_state[_SOURCE_STATE] = database_url()
+        return
+    written = st.session_state.get(_WRITTEN_LSN_STATE)
+    route = route_reads(database_url(), replica, written, queries.data_version)
+    if route.url == replica:
+        st.session_state.pop(_WRITTEN_LSN_STATE, None)  # replayed: the replica has our writes
+    st.session_state[_VERSION_STATE] = route.version
+    st.session_state[_SOURCE_STATE] = route.url
+    st.session_state[_REPLICA_DOWN_STATE] = route.replica_down
+
+
+def _remember_commit(lsn: str) -> None:
+    """Commit listener: the browser session that committed reads the primary until replayed."""
+    if get_script_run_ctx(suppress_warning=True) is not None:
+        st.session_state[_WRITTEN_LSN_STATE] = lsn
+
+
+add_commit_listener(_remember_commit)
+
+
+def replica_notice(lang: str) -> None:
+    """A small, plain notice while the replica is down and reads go to the primary."""
+    if st.session_state.get(_REPLICA_DOWN_STATE):
+        st.caption(f":material/sync_problem: {t('replica.down', lang)}")
 
 
 def _query_version() -> str:
@@ -57,15 +112,30 @@ def data_version() -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached(_fn: Callable[..., Any], fn_key: str, url: str, version: str, kwargs: tuple) -> Any:
-    with read_session(get_engine(url)) as session:
+def _cached(
+    _fn: Callable[..., Any], fn_key: str, url: str, version: str, kwargs: tuple, _source: str
+) -> Any:
+    with read_session(read_engine_for(_source, url)) as session:
         return _fn(session, **dict(kwargs))
 
 
 def read(fn: Callable[..., T], **kwargs: Any) -> T:
-    """``fn(session, **kwargs)``, cached until the data version changes."""
+    """``fn(session, **kwargs)``, cached until the data version changes.
+
+    A replica that fails in the middle of a run sends the rest of the run to the primary.
+    """
     key = f"{fn.__module__}.{fn.__qualname__}"
-    return _cached(fn, key, database_url(), data_version(), tuple(sorted(kwargs.items())))
+    primary = database_url()
+    source = st.session_state.get(_SOURCE_STATE) or primary
+    args = (fn, key, primary, data_version(), tuple(sorted(kwargs.items())))
+    if source == primary:
+        return _cached(*args, primary)
+    try:
+        return _cached(*args, source)
+    except DBAPIError:
+        st.session_state[_SOURCE_STATE] = primary
+        st.session_state[_REPLICA_DOWN_STATE] = True
+        return _cached(*args, primary)
 
 
 def load_sample_data() -> BatchResult:

@@ -217,6 +217,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart.region_coverage_title": ("数据覆盖：地区 × 年份", "Coverage: regions × years"),
     "chart.category_title": ("{name}（{start}–{end} 年）", "{name} ({start}–{end})"),
     "city": ("全市", "City-wide"),
+    "replica.down": (
+        "只读副本暂不可用，数据改从主库读取（结果仍为最新）。",
+        "The read replica is unavailable: reading from the primary instead (figures are current).",
+    ),
 }
 
 UNITS_EN: dict[str, str] = {

@@ -1,0 +1,390 @@
+"""Many viewers at once: time to first chart on the overview, one process vs two behind nginx.
+
+The bureau's morning (issue 13): dozens of leaders open the overview at the same moment,
+sometimes while an analyst commits a large batch. Measured here:
+
+1. **Concurrent viewers.** For 1, 5, 10, 20 and 40 simultaneous sessions, the seconds from
+   opening a session to the first plotly chart of the overview arriving, p50 and p95,
+   on one app process and on two behind nginx (the ``deploy/`` files, rendered as
+   ``scripts/cluster.sh`` does), on SQLite and on PostgreSQL (primary + streaming
+   replica). Baseline: one session alone on one process; goal p95(20) ≤ 3× that.
+2. **Loading while viewing.** 20 sessions opening the overview again and again while a
+   large batch loads through ``python -m etl load``; their p95, and the load's time
+   beside its time alone.
+
+The client speaks Streamlit's own protocol (the WebSocket ``/_stcore/stream`` with the
+``BackMsg``/``ForwardMsg`` protobufs the browser uses): one HTTP request for nginx's route
+cookie, then the session's first run. So it measures the servers — not a browser drawing
+40 pages on the same 2 cores, which would measure the client. What a browser adds
+(Streamlit's frontend and plotly.js, cached after the first visit) is in the pages
+benchmark. The store is the labelled sample data (1,724 figures), the size of a real
+bureau's store; every session after the first reads from the process's cache.
+
+``python bench/bench_viewers.py`` (full) or ``--quick`` (1, 5, 20 sessions, one round, a
+small batch). Writes ``bench/README-viewers.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_load import generate_csv  # noqa: E402
+from bench.bench_pages import _free_port  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+REPORT = ROOT / "bench" / "README-viewers.md"
+LEVELS = (1, 5, 10, 20, 40)
+QUICK_LEVELS = (1, 5, 20)
+
+
+# ---- the client: Streamlit's protocol ---------------------------------------------------------
+
+
+async def first_chart(base: str, timeout: float = 300) -> float:
+    """Seconds from a new session's first request to its first plotly chart."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    start = time.perf_counter()
+    cookie = await asyncio.to_thread(_route_cookie, base)
+    url = base.replace("http://", "ws://") + "/_stcore/stream"
+    headers = {"Cookie": cookie} if cookie else None
+    async with asyncio.timeout(timeout), websockets.connect(
+        url, subprotocols=[websockets.Subprotocol("streamlit")],
+        additional_headers=headers, max_size=None, open_timeout=None,
+    ) as ws:  # fmt: skip
+        rerun = BackMsg()
+        rerun.rerun_script.query_string = ""
+        rerun.rerun_script.page_script_hash = ""
+        await ws.send(rerun.SerializeToString())
+        while True:
+            msg = ForwardMsg()
+            msg.ParseFromString(await ws.recv())
+            kind = msg.WhichOneof("type")
+            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                if msg.delta.new_element.WhichOneof("type") == "plotly_chart":
+                    return time.perf_counter() - start
+            elif kind == "script_finished" and msg.script_finished != msg.FINISHED_EARLY_FOR_RERUN:
+                raise RuntimeError(f"the overview finished without a chart ({msg.script_finished})")
+
+
+def _route_cookie(base: str) -> str:
+    """The first request of a browser: nginx answers with its route cookie (sticky)."""
+    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=60) as response:
+        return str(response.headers.get("Set-Cookie", "")).split(";")[0]
+
+
+async def _together(base: str, sessions: int) -> list[float]:
+    return list(await asyncio.gather(*(first_chart(base) for _ in range(sessions))))
+
+
+def simultaneous(base: str, sessions: int) -> list[float]:
+    """``sessions`` sessions opened at the same moment; each one's time to first chart."""
+    return asyncio.run(_together(base, sessions))
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+# ---- layouts -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    store: str  # SQLite | PostgreSQL
+    db_url: str
+    one: str  # one app process
+    two: str  # nginx in front of two
+    before: str | None = None  # one process with Streamlit's defaults (the baseline)
+
+
+def _nginx_conf(run: Path, http_port: int, app_ports: list[int]) -> Path:
+    """deploy/nginx/*.conf rendered the way scripts/cluster.sh renders them."""
+    servers = " ".join(f"server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in app_ports)
+    values = {"{{RUN}}": str(run), "{{HTTP_PORT}}": str(http_port),
+              "{{APP_SERVERS}}": servers, "{{NGINX_USER}}": os.environ.get("USER", "root")}  # fmt: skip
+    for sub in ("conf", "log", "nginx"):
+        (run / sub).mkdir(parents=True, exist_ok=True)
+    for src, dest in (("tqi.conf", "tqi.conf"), ("nginx-local.conf", "nginx.conf")):
+        text = (ROOT / "deploy" / "nginx" / src).read_text()
+        for key, value in values.items():
+            text = text.replace(key, value)
+        (run / "conf" / dest).write_text(text)
+    return run / "conf" / "nginx.conf"
+
+
+def _wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def app_command(port: int, *, default_watcher: bool = False) -> list[str]:
+    """The ``ExecStart`` line of ``deploy/systemd/tqi-app@.service`` for ``port``.
+
+    ``default_watcher``: without its ``--server.fileWatcherType none`` and
+    ``--runner.postScriptGC false`` (the baseline: what a plain ``streamlit run app.py``
+    does).
+    """
+    unit = (ROOT / "deploy" / "systemd" / "tqi-app@.service").read_text()
+    line = next(x for x in unit.splitlines() if x.startswith("ExecStart="))
+    words = line.removeprefix("ExecStart=").replace("%i", str(port)).split()
+    words[0] = sys.executable  # {{PYTHON}}
+    if default_watcher:
+        for option in ("--server.fileWatcherType", "--runner.postScriptGC"):
+            at = words.index(option)
+            del words[at : at + 2]
+    return words
+
+
+@contextmanager
+def app_process(env: dict[str, str], *, default_watcher: bool = False) -> Iterator[str]:
+    """One app process as the unit file starts it, on a free port; its base URL."""
+    port = _free_port()
+    process = subprocess.Popen(
+        app_command(port, default_watcher=default_watcher), cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_http(f"{base}/_stcore/health")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@contextmanager
+def sqlite_layout(run: Path) -> Iterator[Layout]:
+    """Two app processes on one SQLite file (WAL), nginx in front."""
+    store = run / "viewers.sqlite3"
+    url = f"sqlite:///{store}"
+    _etl(url, "sample")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TQI_")}
+    env["TQI_DATABASE_URL"] = url
+    with (
+        app_process(env) as one,
+        app_process(env) as other,
+        app_process(env, default_watcher=True) as before,
+    ):
+        http = _free_port()
+        ports = [int(one.rsplit(":", 1)[1]), int(other.rsplit(":", 1)[1])]
+        conf = _nginx_conf(run, http, ports)
+        subprocess.run(["/usr/sbin/nginx", "-c", str(conf), "-p", str(run / "nginx")], check=True)
+        try:
+            _wait_http(f"http://127.0.0.1:{http}/_stcore/health")
+            yield Layout("SQLite", url, one, f"http://127.0.0.1:{http}", before)
+        finally:
+            pid = (run / "nginx" / "nginx.pid").read_text().strip()
+            subprocess.run(["kill", pid], check=False)
+
+
+@contextmanager
+def postgres_layout(run: Path) -> Iterator[Layout]:
+    """``scripts/cluster.sh``: primary + replica, two app processes, nginx."""
+    ports = [_free_port() for _ in range(5)]
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("TQI_")},
+        "TQI_CLUSTER_DIR": str(run), "TQI_CLUSTER_HTTP_PORT": str(ports[0]),
+        "TQI_CLUSTER_PG_PORT": str(ports[1]), "TQI_CLUSTER_REPLICA_PORT": str(ports[2]),
+        "TQI_CLUSTER_APP_PORTS": f"{ports[3]} {ports[4]}", "PYTHON": sys.executable,
+    }  # fmt: skip
+    script = ["bash", str(ROOT / "scripts" / "cluster.sh")]
+    try:
+        subprocess.run([*script, "start"], env=env, check=True, capture_output=True)
+        settings = dict(
+            line.split("=", 1)
+            for line in (run / "conf" / "tqi.env").read_text().splitlines()
+            if "=" in line and not line.startswith("#")
+        )
+        url = settings["TQI_DATABASE_URL"]
+        _etl(url, "sample")
+        yield Layout(
+            "PostgreSQL", url, f"http://127.0.0.1:{ports[3]}", f"http://127.0.0.1:{ports[0]}"
+        )
+    finally:
+        subprocess.run([*script, "stop"], env=env, check=False, capture_output=True)
+
+
+def _etl(db_url: str, *args: str) -> float:
+    """``python -m etl --db URL args``; its wall time."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TQI_")}
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "etl", "--db", db_url, *args], cwd=ROOT,
+                          env=env, capture_output=True, text=True)  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"etl {args}: {done.stderr[-2000:]}")
+    return time.perf_counter() - start
+
+
+# ---- measurements --------------------------------------------------------------------------
+
+
+def viewers(layout: Layout, levels: tuple[int, ...], rounds: int) -> list[list[str]]:
+    """Rows: store, processes, sessions, p50, p95, p95 / one session alone on one process.
+
+    The baseline (Streamlit's default file watcher, when measured) is divided by its own
+    one-session time.
+    """
+    configs = [("1", layout.one), ("2 + nginx", layout.two)]
+    if layout.before:
+        configs.insert(0, ("1, Streamlit defaults (before)", layout.before))
+    for _, url in configs:
+        simultaneous(url, 4)  # warm: imports, the cache for this data version
+    rows, bases = [], {}
+    for name, url in configs:
+        for sessions in levels:
+            p50s, p95s = [], []
+            for _ in range(rounds):
+                times = simultaneous(url, sessions)
+                p50s.append(statistics.median(times))
+                p95s.append(p95(times))
+            mid50, mid95 = statistics.median(p50s), statistics.median(p95s)
+            if sessions == 1:
+                bases[name] = mid95
+            base = bases.get(name if "before" in name else "1", mid95)
+            rows.append([layout.store, name, str(sessions), f"{mid50:.2f}", f"{mid95:.2f}",
+                         f"{mid95 / base:.2f}×"])  # fmt: skip
+            print(" | ".join(rows[-1]), flush=True)
+    return rows
+
+
+async def _view_until(base: str, done: asyncio.Event, times: list[float]) -> None:
+    while not done.is_set():
+        times.append(await first_chart(base))
+
+
+async def _load_while_viewing(
+    layout: Layout, csv: Path, sessions: int
+) -> tuple[float, list[float]]:
+    done = asyncio.Event()
+    times: list[float] = []
+    viewers_ = [asyncio.create_task(_view_until(layout.two, done, times)) for _ in range(sessions)]
+    await asyncio.sleep(0)
+    try:
+        seconds = await asyncio.to_thread(_etl, layout.db_url, "load", str(csv))
+    finally:
+        done.set()
+        await asyncio.gather(*viewers_)
+    return seconds, times
+
+
+def loading_while_viewing(layout: Layout, csv: Path, sessions: int) -> list[str]:
+    """The batch alone, then a batch of the same size (other regions: the same inserts)
+    while ``sessions`` viewers keep opening the overview through nginx (two processes)."""
+    alone = _etl(layout.db_url, "load", str(csv))
+    twin = csv.with_name(csv.stem + "_twin.csv")
+    if not twin.exists():
+        twin.write_text(csv.read_text(encoding="utf-8").replace("区县", "乡镇"), encoding="utf-8")
+    calm = simultaneous(layout.two, sessions)
+    seconds, times = asyncio.run(_load_while_viewing(layout, twin, sessions))
+    row = [layout.store, f"{alone:.1f}", f"{seconds:.1f}", f"{seconds / alone:.2f}×",
+           f"{p95(calm):.2f}", str(len(times)), f"{statistics.median(times):.2f}",
+           f"{p95(times):.2f}"]  # fmt: skip
+    print(" | ".join(row), flush=True)
+    return row
+
+
+# ---- report --------------------------------------------------------------------------------
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    align = ["---"] + ["---:"] * (len(header) - 1)
+    return ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"] + [
+        "| " + " | ".join(r) + " |" for r in rows
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1, 5, 20 sessions; one round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per level (median)")
+    parser.add_argument("--levels", default="", help="sessions, comma-separated (1,5,10,20,40)")
+    parser.add_argument("--rows", type=int, default=200_000, help="rows of the batch loaded")
+    parser.add_argument("--store", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args()
+    levels: tuple[int, ...] = QUICK_LEVELS if args.quick else LEVELS
+    if args.levels:
+        levels = tuple(int(n) for n in args.levels.split(","))
+    rounds = 1 if args.quick else args.rounds
+    rows_to_load = 20_000 if args.quick else args.rows
+    OUT.mkdir(parents=True, exist_ok=True)
+    csv = OUT / f"viewers_batch_{rows_to_load}.csv"
+    if not csv.exists():
+        generate_csv(csv, rows_to_load)
+
+    viewer_rows: list[list[str]] = []
+    load_rows: list[list[str]] = []
+    stores = ("sqlite", "postgresql") if args.store == "both" else (args.store,)
+    for store in stores:
+        run = Path(tempfile.mkdtemp(prefix="tqi-bench-viewers-", dir="/tmp"))
+        run.chmod(0o755)  # PostgreSQL runs as the postgres user and must reach it
+        layout_of = sqlite_layout if store == "sqlite" else postgres_layout
+        try:
+            with layout_of(run) as layout:
+                viewer_rows += viewers(layout, levels, rounds)
+                load_rows.append(loading_while_viewing(layout, csv, 20))
+        finally:
+            shutil.rmtree(run, ignore_errors=True)
+
+    command = "python bench/bench_viewers.py " + " ".join(sys.argv[1:])
+    lines = [
+        f"Overview, time to first chart (s) for simultaneous sessions, Streamlit-protocol "
+        f"client, sample data; median of {rounds} round(s) (`{command}`, "
+        f"{os.cpu_count()} CPUs shared with other work, load average "
+        f"{os.getloadavg()[0]:.1f} at the end).",
+        "",
+        *_table(
+            ["store", "app processes", "sessions", "p50", "p95", "p95 vs 1 session, 1 process"],
+            viewer_rows,
+        ),
+        "",
+        f"Loading while viewing: a {rows_to_load:,}-row batch (`python -m etl load`) alone, "
+        "then one of the same size (other regions) while 20 sessions keep opening the "
+        "overview through nginx (two processes).",
+        "",
+        *_table(
+            [
+                "store",
+                "load alone s",
+                "load with viewers s",
+                "ratio",
+                "20 sessions p95, no load",
+                "overviews opened during the load",
+                "p50 during load",
+                "p95 during load",
+            ],
+            load_rows,
+        ),
+    ]
+    REPORT.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
