@@ -179,3 +179,29 @@ def write_session(engine: Engine) -> Session:
             expire_on_commit=False,
         )
     return Session(bind=engine, expire_on_commit=False)
+
+
+@contextlib.contextmanager
+def write_session_nowait(engine: Engine) -> Iterator[Session]:
+    """A write session that fails at once (``OperationalError``) when another writer holds
+    the store's write lock, instead of waiting up to the busy timeout.
+
+    For work that can be left to a later run — the upload preview's dry-run counts — so a
+    long load elsewhere never makes a page hang; loads themselves wait (``write_session``).
+    """
+    if engine.dialect.name != "sqlite":
+        with write_session(engine) as session:
+            session.execute(text("SET LOCAL lock_timeout = '1s'"))
+            yield session
+        return
+    conn = engine.connect()
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA busy_timeout=0")
+    try:
+        bound = conn.execution_options(sqlite_begin="IMMEDIATE")
+        with Session(bind=bound, expire_on_commit=False) as session:
+            yield session
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.close()

@@ -116,7 +116,12 @@ class _StageProgress:
 @click.option("--dry-run", is_flag=True, help="Check and count, write nothing (not even a batch).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
 @click.option("--user", default="", help="Who is loading (recorded on the batch).")
-@click.option("--sheet", default=None, help="Workbook sheet name (default: the first sheet).")
+@click.option(
+    "--sheet",
+    default=None,
+    metavar="NAME|N",
+    help="Workbook sheet: its name, or N for the N-th sheet from 1 (default: the first).",
+)
 @click.option("--year", type=int, default=None, help="Year for rows whose file states none.")
 @click.pass_context
 def load(

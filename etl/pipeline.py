@@ -21,7 +21,7 @@ from db.models import CITY_WIDE, Batch
 from etl.issues import Issue, UnreadableFileError, error
 from etl.load import find_active_batch, write_batch
 from etl.normalize import FRAME_COLUMNS, Normalized, normalize
-from etl.read import read_table
+from etl.read import RawTable, read_table
 from etl.validate import validate
 
 Progress = Callable[[str], None]
@@ -40,7 +40,7 @@ class LoadOptions:
 @dataclass
 class BatchResult:
     source_name: str
-    status: str  # loaded | rejected | duplicate | dry_run | unreadable
+    status: str  # loaded | rejected | duplicate | dry_run | unreadable | checked (no counts)
     batch_id: int | None = None
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[Issue] = field(default_factory=list)
@@ -79,8 +79,13 @@ def load_file(
     options: LoadOptions | None = None,
     *,
     progress: Progress = _noop,
+    raw: RawTable | None = None,
 ) -> BatchResult:
-    """Load one file as one batch, all or nothing, in the caller's transaction."""
+    """Load one file as one batch, all or nothing, in the caller's transaction.
+
+    ``raw``: the file already read (``check_file``), so a preview parses it outside the
+    write transaction.
+    """
     options = options or LoadOptions()
     sha = sha256_of(data)
     existing = find_active_batch(session, sha)
@@ -98,14 +103,11 @@ def load_file(
             },
         )
     progress("read")
-    try:
-        raw = read_table(data, filename, sheet=options.sheet)
-    except UnreadableFileError as exc:
-        return BatchResult(
-            source_name=filename,
-            status="unreadable",
-            errors=[error("unreadable_file", str(exc))],
-        )
+    if raw is None:
+        try:
+            raw = read_table(data, filename, sheet=options.sheet)
+        except UnreadableFileError as exc:
+            return _unreadable(filename, exc)
     progress("normalise")
     catalog = load_catalog(session)
     normalized = normalize(
@@ -127,13 +129,54 @@ def load_file(
     )
 
 
+def _unreadable(filename: str, exc: UnreadableFileError) -> BatchResult:
+    return BatchResult(
+        source_name=filename, status="unreadable", errors=[error("unreadable_file", str(exc))]
+    )
+
+
 def preview_file(
-    session: Session, data: bytes, filename: str, options: LoadOptions | None = None
+    session: Session,
+    data: bytes,
+    filename: str,
+    options: LoadOptions | None = None,
+    *,
+    raw: RawTable | None = None,
 ) -> BatchResult:
     """What ``load_file`` would do, with nothing written."""
     options = options or LoadOptions()
     preview = LoadOptions(**{**options.__dict__, "dry_run": True})
-    return load_file(session, data, filename, preview)
+    return load_file(session, data, filename, preview, raw=raw)
+
+
+def check_file(
+    catalog: Catalog, data: bytes, filename: str, options: LoadOptions | None = None
+) -> tuple[BatchResult, RawTable | None]:
+    """Read, normalise and validate with no database at all (status ``checked``).
+
+    The upload page shows this while another process holds the store's write lock, then
+    hands ``raw`` to ``preview_file`` for the counts, so the file is parsed once and never
+    inside a write transaction.
+    """
+    options = options or LoadOptions()
+    try:
+        raw = read_table(data, filename, sheet=options.sheet)
+    except UnreadableFileError as exc:
+        return _unreadable(filename, exc), None
+    normalized = normalize(
+        raw, catalog, default_year=options.default_year, default_region=options.default_region
+    )
+    validated = validate(normalized, catalog)
+    status = "rejected" if validated.errors else "checked"
+    result = BatchResult(
+        source_name=filename,
+        status=status,
+        counts={"read": len(normalized.frame)},
+        warnings=sorted(list(raw.warnings) + list(validated.warnings), key=_issue_order),
+        errors=sorted(validated.errors, key=_issue_order),
+        frame=validated.frame,
+    )
+    return result, raw
 
 
 def load_frame(
