@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,11 +108,14 @@ class ReadLimits:
             "raise TQI_MAX_COLUMNS.)"
         )
 
-    def cell_too_long(self, row: int, column: int, chars: int) -> LimitExceededError:
+    def cell_too_long(
+        self, row: int, column: int, chars: int, *, at_least: bool = False
+    ) -> LimitExceededError:
+        zh, en = ("至少 ", "at least ") if at_least else ("", "")
         return LimitExceededError(
-            f"第 {row:,} 行第 {column:,} 列的单元格长达 {chars:,} 个字符，超过上限 "
+            f"第 {row:,} 行第 {column:,} 列的单元格长达{zh} {chars:,} 个字符，超过上限 "
             f"{self.max_cell_chars:,}，未读取；请检查该单元格（或调大 TQI_MAX_CELL_CHARS）。"
-            f" (The cell in row {row:,}, column {column:,} holds {chars:,} characters, more "
+            f" (The cell in row {row:,}, column {column:,} holds {en}{chars:,} characters, more "
             f"than the limit of {self.max_cell_chars:,}; check it, or raise "
             "TQI_MAX_CELL_CHARS.)"
         )
@@ -182,18 +185,28 @@ def check_text(utf8: bytes, sep: str, limits: ReadLimits) -> None:
         if line + len(breaks) - (chunk[-1] == 10) > limits.max_rows:
             raise limits.too_many_rows(limits.max_rows + 1)
         if not quoted:
-            width = max(width, _check_cells(utf8, chunk, pos - len(chunk), mark, line, limits))
+            cut = not at_end and chunk[-1] != 10  # the window ends inside a line
+            width = max(width, _check_cells(utf8, chunk, pos - len(chunk), mark, line, limits, cut))
         if not len(breaks) and not at_end:  # a line longer than any the limits allow
             raise limits.cell_too_long(line, 1, len(chunk) // 4)
         line += len(breaks)
-        if line * width > limits.max_cells:
-            raise limits.too_many_cells(line, line * width)
+        rows = line - 1 if chunk[-1] == 10 else line  # lines seen so far
+        if rows * width > limits.max_cells:
+            raise limits.too_many_cells(rows, rows * width)
 
 
 def _check_cells(
-    utf8: bytes, chunk: np.ndarray, offset: int, mark: np.uint8, line: int, limits: ReadLimits
+    utf8: bytes,
+    chunk: np.ndarray,
+    offset: int,
+    mark: np.uint8,
+    line: int,
+    limits: ReadLimits,
+    cut: bool = False,
 ) -> int:
-    """Columns and cell lengths of whole lines ``chunk`` (no quotes); the widest line."""
+    """Columns and cell lengths of the lines in ``chunk`` (no quotes); the widest line.
+
+    ``cut``: the chunk ends inside an overlong line, so its last cell is longer still."""
     is_break = chunk == 10
     delims = np.flatnonzero(is_break | (chunk == mark))
     bounds = np.concatenate(([-1], delims, [len(chunk)]))
@@ -206,7 +219,7 @@ def _check_cells(
             row = line + int(np.count_nonzero(before == 10))
             start = int(np.flatnonzero(before == 10)[-1]) + 1 if row > line else 0
             column = int(np.count_nonzero(before[start:] == mark)) + 1
-            raise limits.cell_too_long(row, column, chars)
+            raise limits.cell_too_long(row, column, chars, at_least=cut and k == len(runs) - 1)
     sep_seen = np.cumsum(~is_break[delims])  # separators up to each delimiter
     total = int(sep_seen[-1]) if len(sep_seen) else 0
     ends = np.concatenate(([0], sep_seen[is_break[delims]], [total]))
@@ -220,7 +233,7 @@ def _check_cells(
     return widest
 
 
-def check_quoted(text_lines: Iterator[str], sep: str, limits: ReadLimits) -> None:
+def check_quoted(text_lines: Iterable[str], sep: str, limits: ReadLimits) -> None:
     """The exact check of a text table with quotes, record by record as ``csv`` reads it."""
     reader = csv.reader(text_lines, delimiter=sep)
     width = rows = 0
