@@ -88,26 +88,18 @@ def load_file(
     """
     options = options or LoadOptions()
     sha = sha256_of(data)
-    existing = find_active_batch(session, sha)
-    if existing is not None:
-        return BatchResult(
-            source_name=filename,
-            status="duplicate",
-            batch_id=existing.id,
-            duplicate_of=existing.id,
-            counts={
-                "read": existing.rows_read,
-                "inserted": 0,
-                "updated": 0,
-                "unchanged": 0,
-            },
-        )
+    if options.sheet is None and (done := _already_loaded(session, sha, filename)):
+        return done
     progress("read")
     if raw is None:
         try:
             raw = read_table(data, filename, sheet=options.sheet)
         except UnreadableFileError as exc:
             return _unreadable(filename, exc)
+    if options.sheet is not None:  # a workbook's other sheets are other batches
+        sha = sheet_sha256(data, raw)
+        if done := _already_loaded(session, sha, filename):
+            return done
     progress("normalise")
     catalog = load_catalog(session)
     normalized = normalize(
@@ -126,6 +118,27 @@ def load_file(
         rows_read=len(normalized.frame),  # figures, not lines: a wide row holds several
         extra_warnings=list(raw.warnings),
         progress=progress,
+    )
+
+
+def sheet_sha256(data: bytes, raw: RawTable) -> str:
+    """The file's key: its SHA-256, with the sheet's name for any but a workbook's first."""
+    digest = hashlib.sha256(data)
+    if raw.sheet_index:
+        digest.update(b"\0" + (raw.sheet or "").encode())
+    return digest.hexdigest()
+
+
+def _already_loaded(session: Session, sha: str, filename: str) -> BatchResult | None:
+    existing = find_active_batch(session, sha)
+    if existing is None:
+        return None
+    return BatchResult(
+        source_name=filename,
+        status="duplicate",
+        batch_id=existing.id,
+        duplicate_of=existing.id,
+        counts={"read": existing.rows_read, "inserted": 0, "updated": 0, "unchanged": 0},
     )
 
 

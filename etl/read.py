@@ -48,6 +48,7 @@ class RawTable:
     sheet: str | None
     warnings: list[Issue] = field(default_factory=list)
     preamble: list[str] = field(default_factory=list)
+    sheet_index: int = 0  # a workbook's sheet, counting from 0
 
 
 def read_table(
@@ -116,7 +117,9 @@ def _read_workbook(data: bytes, kind: str, sheet: str | int | None, limits: Read
         grid = read_sheet(book, index, limits)
         if sheet is None and len(book.names) > 1 and not _has_table(grid):
             _refuse_empty_first_sheet(book, limits)
-        return _from_grid(grid, sheet_name=book.names[index])
+        table = _from_grid(grid, sheet_name=book.names[index])
+        table.sheet_index = index
+        return table
     finally:
         book.close()
 

@@ -73,12 +73,11 @@ def pick_sheet(names: list[str], sheet: str | int | None) -> int:
     user types after ``--sheet``) when no sheet has that name."""
     if sheet is None:
         return 0
-    if isinstance(sheet, str) and sheet not in names and sheet.strip().isdigit():
-        sheet = int(sheet) - 1
-    if isinstance(sheet, int) and 0 <= sheet < len(names):
-        return sheet
     if isinstance(sheet, str) and sheet in names:
         return names.index(sheet)
+    index = int(sheet) - 1 if isinstance(sheet, str) and sheet.strip().isdigit() else sheet
+    if isinstance(index, int) and 0 <= index < len(names):
+        return index
     raise UnreadableFileError(
         f"工作簿中没有工作表「{sheet}」，现有：{'、'.join(names)}。"
         f" (No sheet {sheet!r} in the workbook; it has: {', '.join(names)}.)"

@@ -28,7 +28,7 @@ from ui.settings import max_upload_mb
 
 PREVIEWS = "upload_previews"  # sha256:sheet -> BatchResult of the dry run
 SHEETS = "upload_sheets"  # sha256 -> [(sheet name, holds a table)] of a workbook
-COMMITTED = "upload_committed"  # sha256 -> BatchResult of the commit
+COMMITTED = "upload_committed"  # sha256:sheet -> BatchResult of the commit
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 run_through_app()  # first: a link opened right after a restart still runs in app.py
@@ -96,7 +96,7 @@ def _commit(sha: str, data: bytes, name: str, sheet: str | None) -> None:
             session.rollback()
             st.session_state[f"commit_error_{sha}"] = at("busy", lang)
             return
-    st.session_state[COMMITTED][sha] = result
+    st.session_state[COMMITTED][f"{sha}:{sheet or ''}"] = result
     st.session_state[PREVIEWS].clear()  # other files' counts may have changed: recompute
     st.cache_data.clear()  # charts show the new figures on the next run
 
@@ -124,16 +124,16 @@ for upload in files or []:
         continue
     sha = hashlib.sha256(data).hexdigest()
     shown.add(sha)
-    done: BatchResult | None = st.session_state[COMMITTED].get(sha)
+    sheet = _sheet_choice(sha, data, upload.name)
+    key = f"{sha}:{sheet or ''}"  # a workbook's sheets preview and commit one by one
+    shown.add(key)
+    done: BatchResult | None = st.session_state[COMMITTED].get(key)
     if done is not None:
         if done.status == "loaded":
             st.success(at("upload.status.loaded", lang, batch=done.batch_id, **done.counts))
         else:
             st.info(at("upload.status.duplicate", lang, batch=done.duplicate_of))
         continue
-    sheet = _sheet_choice(sha, data, upload.name)
-    key = f"{sha}:{sheet or ''}"
-    shown.add(key)
     result: BatchResult | None = st.session_state[PREVIEWS].get(key)
     if result is None:
         with st.spinner(upload.name):
