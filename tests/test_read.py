@@ -446,3 +446,15 @@ def test_limits_come_from_the_settings(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("TQI_MAX_COLUMNS", "lots")
     with pytest.raises(UnreadableFileError, match="TQI_MAX_COLUMNS"):
         read_table(LONG.encode(), "a.csv")
+
+
+def test_limits_are_rows_of_the_apps_settings_table(monkeypatch: pytest.MonkeyPatch):
+    from ui.settings import SettingError, get_setting
+
+    monkeypatch.setenv("TQI_MAX_CELLS", "1_000")
+    assert get_setting("max_cells") == 1000 == ReadLimits.from_env().max_cells
+    monkeypatch.delenv("TQI_MAX_CELLS")
+    assert get_setting("max_cells") == 8_000_000 == ReadLimits().max_cells
+    monkeypatch.setenv("TQI_MAX_ROWS", "0")
+    with pytest.raises(SettingError, match="TQI_MAX_ROWS"):
+        get_setting("max_rows")
