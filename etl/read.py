@@ -1,10 +1,12 @@
 """Bytes → a raw table of text cells, with the row numbers the user sees in their file.
 
 This is the only place in ``etl`` that knows about separators and workbooks; the encoding
-policy it applies to text files lives in :mod:`etl.encoding`.
+policy it applies to text files lives in :mod:`etl.encoding`, the workbook cells in
+:mod:`etl.read_xlsx`, the size limits in :mod:`etl.limits`.
 Everything after it works on :class:`RawTable`, whatever the file was. Reading never
 guesses silently: a file that is not text in UTF-8/GB18030/UTF-16, nor a workbook we can
-open, raises :class:`~etl.issues.UnreadableFileError` instead of producing mojibake.
+open, raises :class:`~etl.issues.UnreadableFileError` instead of producing mojibake, and a
+file past a limit is refused before any parser builds a table from it.
 """
 
 from __future__ import annotations
