@@ -354,3 +354,16 @@ def route_reads(
 def read_engine_for(url: str, primary_url: str) -> Engine:
     """The engine for a URL that :func:`route_reads` returned."""
     return get_engine(primary_url) if url == primary_url else get_read_engine(url)
+
+
+@contextlib.contextmanager
+def write_session_nowait(engine: Engine) -> Iterator[Session]:
+    """A write session that fails at once (``OperationalError``) when another writer holds
+    the store's write lock, instead of waiting up to the lock wait.
+
+    For work that can be left to a later run — the upload preview's dry-run counts — so a
+    long load elsewhere never makes a page hang; loads themselves wait (``write_session``).
+    PostgreSQL waits at most a second for the advisory lock (``lock_store``).
+    """
+    with write_session(engine, lock_wait=0 if engine.dialect.name == "sqlite" else 1.0) as session:
+        yield session

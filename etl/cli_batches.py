@@ -142,7 +142,12 @@ class _StageProgress:
 @click.option(
     "--user", default="", help="Who is loading (recorded on the batch; default: your login name)."
 )
-@click.option("--sheet", default=None, help="Workbook sheet name (default: the first sheet).")
+@click.option(
+    "--sheet",
+    default=None,
+    metavar="NAME|N",
+    help="Workbook sheet: its name, or N for the N-th sheet from 1 (default: the first).",
+)
 @click.option("--year", type=int, default=None, help="Year for rows whose file states none.")
 @WAIT_OPTION
 @click.pass_context

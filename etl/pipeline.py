@@ -23,7 +23,7 @@ from db.session import lock_store
 from etl.issues import Issue, UnreadableFileError, error, warning
 from etl.load import find_active_batch, find_rolled_back_batch, write_batch
 from etl.normalize import FRAME_COLUMNS, Normalized, normalize
-from etl.read import read_table
+from etl.read import RawTable, read_table
 from etl.validate import validate
 
 Progress = Callable[[str], None]
@@ -43,7 +43,7 @@ class LoadOptions:
 @dataclass
 class BatchResult:
     source_name: str
-    status: str  # loaded | rejected | duplicate | dry_run | unreadable | busy
+    status: str  # loaded | rejected | duplicate | dry_run | unreadable | busy | checked
     batch_id: int | None = None
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[Issue] = field(default_factory=list)
@@ -82,22 +82,27 @@ def load_file(
     options: LoadOptions | None = None,
     *,
     progress: Progress = _noop,
+    raw: RawTable | None = None,
 ) -> BatchResult:
-    """Load one file as one batch, all or nothing, in the caller's transaction."""
+    """Load one file as one batch, all or nothing, in the caller's transaction.
+
+    ``raw``: the file already read (``check_file``), so a preview parses it outside the
+    write transaction.
+    """
     options = options or LoadOptions()
     sha = sha256_of(data)
-    duplicate = _duplicate(session, sha, filename)
-    if duplicate is not None:
-        return duplicate
+    if options.sheet is None and (done := _duplicate(session, sha, filename)):
+        return done
     progress("read")
-    try:
-        raw = read_table(data, filename, sheet=options.sheet)
-    except UnreadableFileError as exc:
-        return BatchResult(
-            source_name=filename,
-            status="unreadable",
-            errors=[error("unreadable_file", str(exc))],
-        )
+    if raw is None:
+        try:
+            raw = read_table(data, filename, sheet=options.sheet)
+        except UnreadableFileError as exc:
+            return _unreadable(filename, exc)
+    if options.sheet is not None:  # a workbook's other sheets are other batches
+        sha = sheet_sha256(data, raw)
+        if done := _duplicate(session, sha, filename):
+            return done
     progress("normalise")
     catalog = load_catalog(session)
     normalized = normalize(
@@ -119,13 +124,62 @@ def load_file(
     )
 
 
+def sheet_sha256(data: bytes, raw: RawTable) -> str:
+    """The file's key: its SHA-256, with the sheet's name for any but a workbook's first."""
+    digest = hashlib.sha256(data)
+    if raw.sheet_index:
+        digest.update(b"\0" + (raw.sheet or "").encode())
+    return digest.hexdigest()
+
+
+def _unreadable(filename: str, exc: UnreadableFileError) -> BatchResult:
+    return BatchResult(
+        source_name=filename, status="unreadable", errors=[error("unreadable_file", str(exc))]
+    )
+
+
 def preview_file(
-    session: Session, data: bytes, filename: str, options: LoadOptions | None = None
+    session: Session,
+    data: bytes,
+    filename: str,
+    options: LoadOptions | None = None,
+    *,
+    raw: RawTable | None = None,
 ) -> BatchResult:
     """What ``load_file`` would do, with nothing written."""
     options = options or LoadOptions()
     preview = LoadOptions(**{**options.__dict__, "dry_run": True})
-    return load_file(session, data, filename, preview)
+    return load_file(session, data, filename, preview, raw=raw)
+
+
+def check_file(
+    catalog: Catalog, data: bytes, filename: str, options: LoadOptions | None = None
+) -> tuple[BatchResult, RawTable | None]:
+    """Read, normalise and validate with no database at all (status ``checked``).
+
+    The upload page shows this while another process holds the store's write lock, then
+    hands ``raw`` to ``preview_file`` for the counts, so the file is parsed once and never
+    inside a write transaction.
+    """
+    options = options or LoadOptions()
+    try:
+        raw = read_table(data, filename, sheet=options.sheet)
+    except UnreadableFileError as exc:
+        return _unreadable(filename, exc), None
+    normalized = normalize(
+        raw, catalog, default_year=options.default_year, default_region=options.default_region
+    )
+    validated = validate(normalized, catalog)
+    status = "rejected" if validated.errors else "checked"
+    result = BatchResult(
+        source_name=filename,
+        status=status,
+        counts={"read": len(normalized.frame)},
+        warnings=sorted(list(raw.warnings) + list(validated.warnings), key=_issue_order),
+        errors=sorted(validated.errors, key=_issue_order),
+        frame=validated.frame,
+    )
+    return result, raw
 
 
 def load_frame(

@@ -1,16 +1,17 @@
 """Bytes → a raw table of text cells, with the row numbers the user sees in their file.
 
 This is the only place in ``etl`` that knows about separators and workbooks; the encoding
-policy it applies to text files lives in :mod:`etl.encoding`.
+policy it applies to text files lives in :mod:`etl.encoding`, the workbook cells in
+:mod:`etl.read_xlsx`, the size limits in :mod:`etl.read_limits`.
 Everything after it works on :class:`RawTable`, whatever the file was. Reading never
 guesses silently: a file that is not text in UTF-8/GB18030/UTF-16, nor a workbook we can
-open, raises :class:`~etl.issues.UnreadableFileError` instead of producing mojibake.
+open, raises :class:`~etl.issues.UnreadableFileError` instead of producing mojibake, and a
+file past a limit is refused before any parser builds a table from it.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 import re
 from collections.abc import Sequence
@@ -22,6 +23,8 @@ import pandas as pd
 
 from etl.encoding import SNIFF_BYTES, decode_text
 from etl.issues import Issue, UnreadableFileError, warning
+from etl.read_limits import ReadLimits, check_quoted, check_text
+from etl.read_xlsx import SURVEY_ROWS, Grid, Workbook, open_workbook, pick_sheet, read_sheet
 from etl.units import column_role, header_year
 
 _FOOTER = re.compile(r"^\s*(注|备注|说明|来源|数据来源|资料来源|填报|填表|制表|审核)")
@@ -47,10 +50,36 @@ class RawTable:
     sheet: str | None
     warnings: list[Issue] = field(default_factory=list)
     preamble: list[str] = field(default_factory=list)
+    sheet_index: int = 0  # a workbook's sheet, counting from 0
 
 
-def read_table(data: bytes, filename: str, *, sheet: str | int | None = None) -> RawTable:
-    """Read a batch file (``.csv``/``.txt``/``.tsv``, ``.xlsx``/``.xlsm``, ``.xls``)."""
+def read_table(
+    data: bytes,
+    filename: str,
+    *,
+    sheet: str | int | None = None,
+    limits: ReadLimits | None = None,
+) -> RawTable:
+    """Read a batch file (``.csv``/``.txt``/``.tsv``, ``.xlsx``/``.xlsm``, ``.xls``).
+
+    ``sheet``: a workbook's sheet by name, 0-based index, or 1-based number as text (what
+    ``--sheet 2`` gives). ``limits`` (default: the settings in force) bound what is read.
+    """
+    limits = limits or ReadLimits.from_env()
+    kind = workbook_kind(data, filename)
+    if kind is not None:
+        return _read_workbook(data, kind, sheet, limits)
+    ext = Path(filename).suffix.lower()
+    if ext in (".csv", ".txt", ".tsv"):
+        return _read_text(data, limits)
+    raise UnreadableFileError(
+        f"不支持的文件类型「{ext or filename}」，请上传 .csv、.txt、.xlsx 或 .xls 文件。"
+        f" (Unsupported file type {ext or filename!r}: upload .csv, .txt, .xlsx or .xls.)"
+    )
+
+
+def workbook_kind(data: bytes, filename: str) -> str | None:
+    """``xlsx``/``xls`` when the bytes are a workbook (whatever the extension says), else None."""
     ext = Path(filename).suffix.lower()
     is_zip = data[:4] == b"PK\x03\x04"
     is_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -58,16 +87,73 @@ def read_table(data: bytes, filename: str, *, sheet: str | int | None = None) ->
         ext in (".csv", ".txt", ".tsv") and (is_zip or is_ole)
     ):
         if ext not in (".xlsx", ".xlsm", ".xls") or (ext == ".xls" and is_zip):
-            kind = "xlsx" if is_zip else "xls"
-        else:
-            kind = "xls" if ext == ".xls" else "xlsx"
-        name, grid = (_read_xlsx if kind == "xlsx" else _read_xls)(data, sheet)
-        return _from_grid(grid, sheet_name=name)
-    if ext in (".csv", ".txt", ".tsv"):
-        return _read_text(data)
+            return "xlsx" if is_zip else "xls"
+        return "xls" if ext == ".xls" else "xlsx"
+    return None
+
+
+def workbook_sheets(data: bytes, filename: str) -> list[tuple[str, bool]]:
+    """A workbook's sheets in order, each with whether it holds a data table; [] for text.
+
+    Only the first rows of each sheet are read, so this is cheap even for big workbooks;
+    the upload page offers the sheets to choose from.
+    """
+    kind = workbook_kind(data, filename)
+    if kind is None:
+        return []
+    limits = ReadLimits.from_env()
+    book = open_workbook(data, kind)
+    try:
+        return [
+            (name, _has_table(read_sheet(book, i, limits, first=SURVEY_ROWS)))
+            for i, name in enumerate(book.names)
+        ]
+    finally:
+        book.close()
+
+
+def _read_workbook(data: bytes, kind: str, sheet: str | int | None, limits: ReadLimits) -> RawTable:
+    book = open_workbook(data, kind)
+    try:
+        index = pick_sheet(book.names, sheet)
+        grid = read_sheet(book, index, limits)
+        if sheet is None and len(book.names) > 1 and not _has_table(grid):
+            _refuse_empty_first_sheet(book, limits)
+        table = _from_grid(grid, sheet_name=book.names[index])
+        table.sheet_index = index
+        return table
+    finally:
+        book.close()
+
+
+def _refuse_empty_first_sheet(book: Workbook, limits: ReadLimits) -> None:
+    """A first sheet of prose (说明) with the data on later sheets: say which and how to pick.
+
+    Not guessed: which of several data sheets is meant is the user's call.
+    """
+    full = [
+        name
+        for i, name in enumerate(book.names[1:], start=1)
+        if _has_table(read_sheet(book, i, limits, first=SURVEY_ROWS))
+    ]
+    if not full:
+        return
+    listed = "、".join(f"「{n}」" for n in full)
     raise UnreadableFileError(
-        f"不支持的文件类型「{ext or filename}」，请上传 .csv、.txt、.xlsx 或 .xls 文件。"
-        f" (Unsupported file type {ext or filename!r}: upload .csv, .txt, .xlsx or .xls.)"
+        f"第一个工作表「{book.names[0]}」中没有数据表；有数据的工作表：{listed}。"
+        f"请在命令行用 --sheet {full[0]} 指定，或在「数据上传」页面的「工作表」中选择。"
+        f" (The first sheet {book.names[0]!r} holds no data table; sheets with data: "
+        f"{', '.join(full)}. Pick one with --sheet {full[0]!r}, or under 工作表 on the "
+        "upload page.)"
+    )
+
+
+def _has_table(grid: Grid) -> bool:
+    """Whether rows hold a header with an indicator or year column and a row below it."""
+    records = [cells for _row, cells in grid]
+    h = _find_header(records, strict=True)
+    return h is not None and any(
+        any(c is not None and c.strip() for c in r) for r in records[h + 1 :]
     )
 
 
@@ -89,8 +175,9 @@ def _sniff_separator(lines: list[str]) -> str:
     return best
 
 
-def _find_header(records: Sequence[Sequence[str | None]]) -> int | None:
-    """Index of the header record: the first with a recognisable indicator/year column."""
+def _find_header(records: Sequence[Sequence[str | None]], *, strict: bool = False) -> int | None:
+    """Index of the header record: the first with a recognisable indicator/year column,
+    else (unless ``strict``) the first with two cells."""
     fallback = None
     for i, rec in enumerate(records[:50]):
         cells = [str(c).strip() for c in rec if c is not None and str(c).strip()]
@@ -100,14 +187,17 @@ def _find_header(records: Sequence[Sequence[str | None]]) -> int | None:
             fallback = i
         if any(column_role(c)[0] in ("indicator", "year") or header_year(c) for c in cells):
             return i
-    return fallback
+    return None if strict else fallback
 
 
-def _read_text(data: bytes) -> RawTable:
+def _read_text(data: bytes, limits: ReadLimits) -> RawTable:
     utf8, encoding = decode_text(data)
     head = utf8[:SNIFF_BYTES].decode("utf-8", "ignore")
     head_lines = head.splitlines(keepends=True)[:-1] or head.splitlines(keepends=True)
     sep = _sniff_separator(head_lines[:200])
+    check_text(utf8, sep, limits)  # before any parser sees a line
+    if b'"' in utf8:
+        check_quoted(io.TextIOWrapper(io.BytesIO(utf8), encoding="utf-8", newline=""), sep, limits)
     reader = csv.reader(head_lines, delimiter=sep)
     records, starts, line = [], [], 1
     for rec in reader:
@@ -209,109 +299,10 @@ def _empty(encoding: str | None, sep: str | None, sheet: str | None = None) -> R
     return RawTable(pd.DataFrame(), np.empty(0, dtype=np.int64), 0, encoding, sep, sheet)
 
 
-# ---------------------------------------------------------------- workbooks
-
-
-def _number_text(value: float, number_format: str | None) -> str:
-    """A numeric cell as the user sees it: ``2020`` not ``2020.0``, 0.923 in a % cell → ``92.3%``."""
-    if number_format and "%" in number_format:
-        return f"{float(value) * 100:.12g}%"
-    if isinstance(value, int) or (float(value).is_integer() and abs(value) < 1e15):
-        return str(int(value))
-    return f"{value:.15g}"
-
-
-def _cell_text(value: object, number_format: str | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        return _number_text(value, number_format)
-    if isinstance(value, (datetime.datetime, datetime.date)):
-        return (
-            value.date().isoformat() if isinstance(value, datetime.datetime) else value.isoformat()
-        )
-    text = str(value)
-    return text if text.strip() else None
-
-
-def _corrupt(kind: str, exc: Exception) -> UnreadableFileError:
-    return UnreadableFileError(
-        f"无法打开 {kind} 工作簿（文件可能已损坏或不是 Excel 文件）：{exc}"
-        f" (Cannot open the {kind} workbook; it may be corrupt or not an Excel file.)"
-    )
-
-
-def _pick_sheet(names: list[str], sheet: str | int | None) -> int:
-    if sheet is None:
-        return 0
-    if isinstance(sheet, int) and 0 <= sheet < len(names):
-        return sheet
-    if isinstance(sheet, str) and sheet in names:
-        return names.index(sheet)
-    raise UnreadableFileError(
-        f"工作簿中没有工作表「{sheet}」，现有：{'、'.join(names)}。"
-        f" (No sheet {sheet!r} in the workbook; it has: {', '.join(names)}.)"
-    )
-
-
-def _read_xlsx(data: bytes, sheet: str | int | None) -> tuple[str, list[tuple[int, list]]]:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken zip/XML
-        raise _corrupt("xlsx", exc) from exc
-    try:
-        ws = book.worksheets[_pick_sheet(book.sheetnames, sheet)]
-        ws.reset_dimensions()  # trust the cells, not a writer's stale <dimension>
-        grid = []
-        for number, cells in enumerate(ws.iter_rows(), start=1):
-            row = next((c.row for c in cells if getattr(c, "row", None)), number)
-            texts = [_cell_text(c.value, getattr(c, "number_format", None)) for c in cells]
-            grid.append((row, texts))
-        return ws.title, grid
-    except UnreadableFileError:
-        raise
-    except Exception as exc:
-        raise _corrupt("xlsx", exc) from exc
-    finally:
-        book.close()
-
-
-def _read_xls(data: bytes, sheet: str | int | None) -> tuple[str, list[tuple[int, list]]]:
-    import xlrd
-
-    try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
-    except Exception as exc:
-        raise _corrupt("xls", exc) from exc
-    ws = book.sheet_by_index(_pick_sheet(book.sheet_names(), sheet))
-    grid = []
-    for r in range(ws.nrows):
-        texts: list[str | None] = []
-        for c in range(ws.ncols):
-            cell = ws.cell(r, c)
-            if cell.ctype == xlrd.XL_CELL_NUMBER:
-                fmt = book.format_map.get(book.xf_list[cell.xf_index].format_key)
-                texts.append(_number_text(cell.value, fmt.format_str if fmt else None))
-            elif cell.ctype == xlrd.XL_CELL_DATE:
-                texts.append(xlrd.xldate_as_datetime(cell.value, book.datemode).date().isoformat())
-            elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
-                texts.append("TRUE" if cell.value else "FALSE")
-            elif cell.ctype == xlrd.XL_CELL_ERROR:
-                texts.append(xlrd.error_text_from_code.get(cell.value, "#ERROR"))
-            else:
-                texts.append(_cell_text(cell.value, None))
-        grid.append((r + 1, texts))
-    return ws.name, grid
-
-
 # ---------------------------------------------------------------- shared finishing
 
 
-def _from_grid(grid: list[tuple[int, list[str | None]]], *, sheet_name: str) -> RawTable:
+def _from_grid(grid: Grid, *, sheet_name: str) -> RawTable:
     """Build a table from workbook rows ``(excel_row_number, cells)``."""
     records = [cells for _row, cells in grid]
     h = _find_header(records)

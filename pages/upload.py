@@ -14,9 +14,10 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from db.catalog import load_catalog
-from db.session import write_session
-from etl.issues import EtlError
-from etl.pipeline import BatchResult, LoadOptions, load_file, preview_file
+from db.session import write_session, write_session_nowait
+from etl.issues import EtlError, UnreadableFileError
+from etl.pipeline import BatchResult, LoadOptions, check_file, load_file, preview_file
+from etl.read import workbook_sheets
 from ui.analyst_text import at, atmd, md
 from ui.analyst_views import issues_csv, issues_table, preview_table, template_file
 from ui.auth import client_address, require_role
@@ -25,8 +26,9 @@ from ui.filters import current_lang
 from ui.navigation import run_through_app
 from ui.settings import max_upload_mb
 
-PREVIEWS = "upload_previews"  # sha256 -> BatchResult of the dry run
-COMMITTED = "upload_committed"  # sha256 -> BatchResult of the commit
+PREVIEWS = "upload_previews"  # sha256:sheet -> BatchResult of the dry run
+SHEETS = "upload_sheets"  # sha256 -> [(sheet name, holds a table)] of a workbook
+COMMITTED = "upload_committed"  # sha256:sheet -> BatchResult of the commit
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 run_through_app()  # first: a link opened right after a restart still runs in app.py
@@ -35,21 +37,56 @@ lang = current_lang()
 limit_mb = max_upload_mb()
 st.session_state.setdefault(PREVIEWS, {})
 st.session_state.setdefault(COMMITTED, {})
+st.session_state.setdefault(SHEETS, {})
 catalog = read(load_catalog)
 
 
-def _preview(data: bytes, name: str) -> BatchResult:
-    with write_session(engine()) as session:
-        try:
-            return preview_file(session, data, name, LoadOptions(user=user.username))
-        finally:
-            session.rollback()  # a preview never writes, not even the savepoint's batch row
+def _preview(data: bytes, name: str, sheet: str | None) -> BatchResult:
+    """Parse and check outside any transaction, then count in a dry run if the store is free.
+
+    While another batch holds the write lock the checked result is shown (status
+    ``checked``) and not kept, so a later run counts.
+    """
+    options = LoadOptions(user=user.username, sheet=sheet)
+    checked, raw = check_file(catalog, data, name, options)
+    if raw is None or checked.errors:
+        return checked
+    try:
+        with write_session_nowait(engine()) as session:
+            try:
+                return preview_file(session, data, name, options, raw=raw)
+            finally:
+                session.rollback()  # a preview never writes, not even the savepoint's batch row
+    except OperationalError:
+        return checked
 
 
-def _commit(sha: str, data: bytes, name: str) -> None:
+def _sheet_choice(sha: str, data: bytes, name: str) -> str | None:
+    """The sheet to read: chosen on the page when the workbook has several."""
+    if sha not in st.session_state[SHEETS]:
+        try:
+            st.session_state[SHEETS][sha] = workbook_sheets(data, name)
+        except UnreadableFileError:
+            st.session_state[SHEETS][sha] = []  # the preview reports why
+    sheets: list[tuple[str, bool]] = st.session_state[SHEETS][sha]
+    if len(sheets) < 2:
+        return None
+    names = [n for n, _full in sheets]
+    empty = {n for n, full in sheets if not full}
+    first_full = next((i for i, (_n, full) in enumerate(sheets) if full), 0)
+    return st.selectbox(
+        at("upload.sheet", lang),
+        names,
+        index=first_full,
+        format_func=lambda n: n + (at("upload.sheet_empty", lang) if n in empty else ""),
+        key=f"sheet_{sha[:16]}",
+    )
+
+
+def _commit(sha: str, data: bytes, name: str, sheet: str | None) -> None:
     with write_session(engine()) as session:
         try:
-            options = LoadOptions(user=user.username, address=client_address())
+            options = LoadOptions(user=user.username, sheet=sheet, address=client_address())
             result = load_file(session, data, name, options)
             session.commit()
         except EtlError as exc:
@@ -60,7 +97,7 @@ def _commit(sha: str, data: bytes, name: str) -> None:
             session.rollback()
             st.session_state[f"commit_error_{sha}"] = at("busy", lang)
             return
-    st.session_state[COMMITTED][sha] = result
+    st.session_state[COMMITTED][f"{sha}:{sheet or ''}"] = result
     st.session_state[PREVIEWS].clear()  # other files' counts may have changed: recompute
     st.cache_data.clear()  # charts show the new figures on the next run
 
@@ -88,17 +125,22 @@ for upload in files or []:
         continue
     sha = hashlib.sha256(data).hexdigest()
     shown.add(sha)
-    done: BatchResult | None = st.session_state[COMMITTED].get(sha)
+    sheet = _sheet_choice(sha, data, upload.name)
+    key = f"{sha}:{sheet or ''}"  # a workbook's sheets preview and commit one by one
+    shown.add(key)
+    done: BatchResult | None = st.session_state[COMMITTED].get(key)
     if done is not None:
         if done.status == "loaded":
             st.success(at("upload.status.loaded", lang, batch=done.batch_id, **done.counts))
         else:
             st.info(at("upload.status.duplicate", lang, batch=done.duplicate_of))
         continue
-    if sha not in st.session_state[PREVIEWS]:
+    result: BatchResult | None = st.session_state[PREVIEWS].get(key)
+    if result is None:
         with st.spinner(upload.name):
-            st.session_state[PREVIEWS][sha] = _preview(data, upload.name)
-    result: BatchResult = st.session_state[PREVIEWS][sha]
+            result = _preview(data, upload.name, sheet)
+        if result.status != "checked":
+            st.session_state[PREVIEWS][key] = result
 
     if result.status == "duplicate":
         st.info(at("upload.status.duplicate", lang, batch=result.duplicate_of))
@@ -147,19 +189,23 @@ for upload in files or []:
     error = st.session_state.pop(f"commit_error_{sha}", None)
     if error:
         st.error(atmd("upload.commit_failed", lang, reason=error))
-    if not result.errors:
+    if result.status == "checked":
+        st.info(at("upload.status.checked", lang))
+    elif not result.errors:
         st.success(at("upload.status.dry_run", lang))
     st.button(
         at("upload.commit", lang),
         type="primary",
-        disabled=bool(result.errors) or result.status != "dry_run",
+        disabled=bool(result.errors) or result.status not in ("dry_run", "checked"),
         key=f"commit_{sha[:16]}",
         on_click=_commit,
-        args=(sha, data, upload.name),
+        args=(sha, data, upload.name, sheet),
     )
 
-for gone in set(st.session_state[PREVIEWS]) - shown:  # files removed from the uploader
+for gone in set(st.session_state[PREVIEWS]) - shown:  # files (or sheets) no longer shown
     del st.session_state[PREVIEWS][gone]
+for gone in set(st.session_state[SHEETS]) - shown:
+    del st.session_state[SHEETS][gone]
 
 st.divider()
 st.subheader(at("upload.template", lang), anchor=False)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import io
+import re
 
 import openpyxl
 import pytest
 
 from etl.issues import UnreadableFileError
-from etl.read import RawTable, read_table
+from etl.read import RawTable, read_table, workbook_sheets
+from etl.read_limits import LimitExceededError, ReadLimits
 
 LONG = "指标,年份,数值\n应急演练,2020,12\n排查治理安全隐患,2020,3.2万\n"
 
@@ -236,3 +239,222 @@ def test_workbook_saved_with_a_csv_name_is_read_as_a_workbook():
 def test_empty_workbook():
     table = read_table(xlsx([]), "a.xlsx")
     assert len(table.frame) == 0
+
+
+# ---------------------------------------------------------------- GB18030 beyond GBK
+
+RARE = "指标,年份,地区,数值,备注\n应急演练,2020,㐀家湾镇,12,𬱖河段演练\n应急演练,2021,全市,3,常规\n"
+
+
+def test_gb18030_batch_file_with_characters_outside_gbk_decodes():
+    data = RARE.encode("gb18030")
+    with pytest.raises(UnicodeEncodeError):
+        RARE.encode("gbk")  # the point: these characters exist only in GB18030
+    table = read_table(data, "batch.csv")
+    assert table.encoding == "gb18030"
+    assert cells(table)[0] == ["应急演练", "2020", "㐀家湾镇", "12", "𬱖河段演练"]
+
+
+def test_gb18030_batch_file_with_characters_outside_gbk_loads_exactly(engine):
+    from db.models import Observation
+    from db.session import read_session, write_session
+    from etl.pipeline import load_file
+
+    with write_session(engine) as session:
+        result = load_file(session, RARE.encode("gb18030"), "batch.csv")
+        assert result.status == "loaded", result.errors
+        session.commit()
+    with read_session(engine) as session:
+        stored = {
+            (o.year, o.region): o.note
+            for o in session.query(Observation).filter(Observation.year.in_([2020, 2021]))
+        }
+    assert stored == {(2020, "㐀家湾镇"): "𬱖河段演练", (2021, "全市"): "常规"}
+
+
+# ---------------------------------------------------------------- year cells kept as dates
+
+
+def _dated_book(rows: list[list[object]], year_format: str) -> bytes:
+    """A sheet whose ``datetime`` cells show only their year, as Excel keeps a typed year."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    for row in rows:
+        ws.append(row)
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, datetime.datetime):
+                cell.number_format = year_format
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("year_format", "shown"), [('yyyy"年"', "{}年"), ("yyyy", "{}"), ('[$-804]yyyy"年"', "{}年")]
+)
+def test_year_cells_as_excel_keeps_them_long_layout(year_format: str, shown: str):
+    from etl.normalize import normalize
+    from tests.conftest import file_catalog
+
+    data = _dated_book(
+        [
+            ["指标", "年份", "数值"],
+            ["应急演练", datetime.datetime(2019, 1, 1), 12],
+            ["应急演练", datetime.datetime(2020, 1, 1), 13],
+        ],
+        year_format,
+    )
+    table = read_table(data, "a.xlsx")
+    assert [r[1] for r in cells(table)] == [shown.format(2019), shown.format(2020)]
+    frame = normalize(table, file_catalog()).frame
+    assert frame["year"].tolist() == [2019, 2020]
+
+
+@pytest.mark.parametrize("year_format", ['yyyy"年"', "yyyy"])
+def test_year_cells_as_excel_keeps_them_wide_layout(year_format: str):
+    from etl.normalize import normalize
+    from tests.conftest import file_catalog
+
+    data = _dated_book(
+        [
+            ["指标", datetime.datetime(2019, 1, 1), datetime.datetime(2020, 1, 1)],
+            ["应急演练", 12, 13],
+        ],
+        year_format,
+    )
+    normalized = normalize(read_table(data, "a.xlsx"), file_catalog())
+    assert normalized.errors == []
+    assert sorted(zip(normalized.frame["year"], normalized.frame["value"], strict=True)) == [
+        (2019, 12.0),
+        (2020, 13.0),
+    ]
+
+
+def test_full_date_cells_stay_dates():
+    data = _dated_book(
+        [["指标", "日期"], ["应急演练", datetime.datetime(2019, 3, 5)]], "yyyy-mm-dd"
+    )
+    assert cells(read_table(data, "a.xlsx")) == [["应急演练", "2019-03-05"]]
+
+
+# ---------------------------------------------------------------- sheets
+
+
+def test_first_sheet_without_data_names_the_sheets_with_data():
+    book = openpyxl.Workbook()
+    book.active.title = "说明"
+    book.active.append(["本表由区交通局填报，数据见后续工作表。"])
+    book.active.append(["联系人：张三"])
+    for title in ("2023年", "2024年"):
+        ws = book.create_sheet(title)
+        ws.append(["指标", "年份", "数值"])
+        ws.append(["应急演练", int(title[:4]), 3])
+    book.create_sheet("备用")
+    buf = io.BytesIO()
+    book.save(buf)
+    data = buf.getvalue()
+    with pytest.raises(UnreadableFileError) as info:
+        read_table(data, "a.xlsx")
+    message = str(info.value)
+    assert "「说明」" in message and "「2023年」、「2024年」" in message
+    assert "--sheet 2023年" in message and "工作表" in message
+    assert "备用" not in message
+    assert cells(read_table(data, "a.xlsx", sheet="2024年")) == [["应急演练", "2024", "3"]]
+    assert cells(read_table(data, "a.xlsx", sheet="3")) == [["应急演练", "2024", "3"]]
+    assert workbook_sheets(data, "a.xlsx") == [
+        ("说明", False),
+        ("2023年", True),
+        ("2024年", True),
+        ("备用", False),
+    ]
+
+
+def test_single_empty_sheet_is_still_just_empty():
+    assert len(read_table(xlsx([["说明文字"]]), "a.xlsx").frame) == 0
+    assert workbook_sheets(LONG.encode(), "a.csv") == []
+
+
+# ---------------------------------------------------------------- reading limits
+
+SMALL = ReadLimits(max_rows=4, max_columns=3, max_cell_chars=5, max_cells=9)
+
+
+def _text(rows: list[list[str]], quoted: bool) -> bytes:
+    q = '"' if quoted else ""
+    return "".join(",".join(f"{q}{c}{q}" for c in r) + "\n" for r in rows).encode()
+
+
+def _book(rows: list[list[str]]) -> bytes:
+    return xlsx(rows)
+
+
+READERS = {
+    "csv": lambda rows: (_text(rows, False), "a.csv"),
+    "csv-quoted": lambda rows: (_text(rows, True), "a.csv"),
+    "xlsx": lambda rows: (_book(rows), "a.xlsx"),
+}
+
+
+@pytest.mark.parametrize("kind", READERS)
+@pytest.mark.parametrize(
+    ("rows", "refused"),
+    [
+        ([["指标", "年份", "数值"]] + [["a", "2020", "1"]] * 2, None),  # 3 rows × 3 = 9 cells
+        ([["指标", "年份"]] + [["a", "2020"]] * 3, None),  # 4 rows, 8 cells: at the limits
+        ([["指标", "年份"]] + [["a", "2020"]] * 4, "超过 4 行（第 5 行"),
+        ([["指标", "年份"], ["a", "2020", "1", "2"]], "第 2 行有 4 列"),
+        ([["指标", "年份"], ["一二三四五", "2020"]], None),  # 5 characters (15 bytes)
+        ([["指标", "年份"], ["a", "一二三四五六"]], "第 2 行第 2 列的单元格长达 6 个字符"),
+        ([["指标", "年份", "数值"]] + [["a", "2020", "1"]] * 3, "个单元格，超过上限 9"),
+    ],
+    ids=["cells-at-limit", "rows-at-limit", "rows", "columns", "cell-at-limit", "cell", "cells"],
+)
+def test_reading_limits_are_checked_while_streaming(
+    kind: str, rows: list[list[str]], refused: str | None
+):
+    data, name = READERS[kind](rows)
+    if refused is None:
+        assert len(read_table(data, name, limits=SMALL).frame) == len(rows) - 1
+        return
+    with pytest.raises(LimitExceededError, match=re.escape(refused)):
+        read_table(data, name, limits=SMALL)
+
+
+def test_csv_limit_counts_cells_across_scan_windows(monkeypatch: pytest.MonkeyPatch):
+    import etl.read_limits
+
+    monkeypatch.setattr(etl.read_limits, "_CHUNK", 64)  # many windows, lines cut between them
+    rows = [["指标", "年份", "数值"]] + [["应急演练", str(2000 + i), str(i)] for i in range(40)]
+    limits = ReadLimits(max_rows=41, max_columns=3, max_cell_chars=8, max_cells=200)
+    assert len(read_table(_text(rows, False), "a.csv", limits=limits).frame) == 40
+    rows[30].append("x")
+    with pytest.raises(LimitExceededError, match="第 31 行有 4 列"):
+        read_table(_text(rows, False), "a.csv", limits=limits)
+    rows[30][-1] = ""
+    rows[30][0] = "应急演练应急演练应"
+    with pytest.raises(LimitExceededError, match="第 31 行第 1 列"):
+        read_table(_text(rows[:31] + [r[:3] for r in rows[31:]], False), "a.csv", limits=limits)
+
+
+def test_limits_come_from_the_settings(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("TQI_MAX_ROWS", "2")
+    with pytest.raises(LimitExceededError, match="TQI_MAX_ROWS"):
+        read_table(LONG.encode(), "a.csv")
+    monkeypatch.setenv("TQI_MAX_ROWS", "3")
+    assert len(read_table(LONG.encode(), "a.csv").frame) == 2
+    monkeypatch.setenv("TQI_MAX_COLUMNS", "lots")
+    with pytest.raises(UnreadableFileError, match="TQI_MAX_COLUMNS"):
+        read_table(LONG.encode(), "a.csv")
+
+
+def test_limits_are_rows_of_the_apps_settings_table(monkeypatch: pytest.MonkeyPatch):
+    from ui.settings import SettingError, get_setting
+
+    monkeypatch.setenv("TQI_MAX_CELLS", "1_000")
+    assert get_setting("max_cells") == 1000 == ReadLimits.from_env().max_cells
+    monkeypatch.delenv("TQI_MAX_CELLS")
+    assert get_setting("max_cells") == 8_000_000 == ReadLimits().max_cells
+    monkeypatch.setenv("TQI_MAX_ROWS", "0")
+    with pytest.raises(SettingError, match="TQI_MAX_ROWS"):
+        get_setting("max_rows")

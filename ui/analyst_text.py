@@ -97,6 +97,13 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "upload.commit": ("提交入库", "Commit"),
     "upload.commit_failed": ("提交失败：{reason}", "Commit failed: {reason}"),
+    "upload.sheet": ("工作表", "Sheet"),
+    "upload.sheet_empty": ("（无数据）", " (no data)"),
+    "upload.status.checked": (
+        "校验通过；数据库正在写入其他批次，新增/更新数量将在下次刷新时计算。",
+        "Checked; the store is busy writing another batch, so the insert/update counts follow "
+        "on the next run.",
+    ),
     "busy": (
         "数据库正忙（可能有人同时在提交），未做任何修改，请稍后再试。",
         "The database is busy (someone may be committing at the same time); nothing was changed, please try again.",

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from etl.read_limits import LIMIT_SETTINGS, parse_limit
+
 _TRUE = {"1", "true", "yes", "on", "是"}
 _FALSE = {"0", "false", "no", "off", "否", ""}
 
@@ -66,6 +68,17 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
     ),
 )
+
+
+def _limit(text: str) -> int:
+    try:
+        return parse_limit(text)
+    except ValueError as exc:
+        raise SettingError(str(exc)) from None
+
+
+# The batch-file reading limits; etl.read_limits reads the same variables (etl cannot import ui).
+SETTINGS += tuple(Setting(n, env, d, h, _limit) for n, env, d, h in LIMIT_SETTINGS)
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 
