@@ -28,6 +28,8 @@ from briefing.data import BriefingData
 from briefing.takeaway import Takeaway, Tone, series_takeaway
 from ui import charts as ui_charts
 from ui import theme
+from ui.chartkit import value_scale
+from ui.format import format_change
 
 TARGETS_ID = "targets"
 SMALL_MULTIPLE_COLUMNS = 5  # 13 safety indicators fit a 16:9 slide in three rows
@@ -70,10 +72,16 @@ def chart_catalogue(data: BriefingData) -> list[ChartDef]:
         )
     for ind in data.indicators.to_dict("records"):
         group = data.category_name(ind["category"])
-        charts.append(
-            ChartDef(f"indicator:{ind['code']}", f"{ind['name_zh']}（{ind['unit']}）", group)
-        )
+        unit = indicator_unit(data, ind["code"], ind["unit"])
+        charts.append(ChartDef(f"indicator:{ind['code']}", f"{ind['name_zh']}（{unit}）", group))
     return charts
+
+
+def indicator_unit(data: BriefingData, code: str, unit: str) -> str:
+    """The unit an indicator's chart is drawn in (万/亿 scaled), from the same function
+    the chart's axis asks, so the slide title and the axis always agree."""
+    series = data.indicator_series(code)
+    return value_scale(series.get("value"), series.get("target"), unit=unit, lang="zh").label
 
 
 def default_chart_ids(data: BriefingData) -> list[str]:
@@ -164,10 +172,7 @@ def change_chart(data: BriefingData, category: str) -> tuple[go.Figure, Takeaway
         theme.GOOD_COLOR if f > 0 else theme.BAD_COLOR if f < 0 else theme.NEUTRAL_COLOR
         for f in rows["favourable"]
     ]
-    text = [
-        f"{c:+.1f}个百分点" if k == "pp" else f"{c:+.1f}%"
-        for c, k in zip(rows["change"], rows["change_kind"], strict=True)
-    ]
+    text = [format_change(c, k) for c, k in zip(rows["change"], rows["change_kind"], strict=True)]
     fig = go.Figure(
         go.Bar(
             x=rows["change"], y=[theme_safe(n) for n in rows["name_zh"]], orientation="h",

@@ -21,9 +21,9 @@ FORMATS = [
     # value, unit, lang, qualifier, code, expected
     (1650, "处", "zh", None, None, "1,650处"),
     (32100, "件", "zh", None, None, "3.21万件"),
-    (339_678_000, "件", "zh", None, None, "3.4亿件"),
-    (120_000_000, "元", "zh", None, None, "1.2亿元"),
-    (31000, "件", "zh", "more_than", None, "≥3.1万件"),
+    (339_678_000, "件", "zh", None, None, "3.40亿件"),
+    (120_000_000, "元", "zh", None, None, "1.20亿元"),
+    (31000, "件", "zh", "more_than", None, "≥3.10万件"),
     (300, "人", "zh", "about", None, "≈300人"),
     (93.3, "%", "zh", None, None, "93.3%"),
     (0, "起", "zh", None, None, "0起"),
@@ -44,11 +44,22 @@ def test_format_value(value, unit, lang, qualifier, code, expected) -> None:  # 
 
 
 @pytest.mark.parametrize(
-    ("value", "lang", "compact", "expected"),
-    [(339_678_000, "en", True, "339.7M"), (2.5e9, "en", True, "2.5B"), (2.5e9, "zh", True, "25亿")],
+    ("value", "lang", "expected"),
+    [
+        # one precision rule: scaled numbers always two decimals (5.10万 beside 5.03万)
+        (51_000, "zh", "5.10万"),
+        (50_300, "zh", "5.03万"),
+        (9_999, "zh", "9,999"),
+        (2.5e9, "zh", "25.00亿"),
+        (12.25, "zh", "12.2"),
+        # one English wording for large numbers, on cards too (no "339.7M")
+        (339_678_000, "en", "339.68 million"),
+        (2.5e9, "en", "2.50 billion"),
+        (999_999, "en", "999,999"),
+    ],
 )
-def test_compact_numbers_for_cards(value: float, lang: str, compact: bool, expected: str) -> None:
-    assert format_number(value, lang, compact=compact) == expected
+def test_one_number_format(value: float, lang: str, expected: str) -> None:
+    assert format_number(value, lang) == expected
 
 
 @pytest.mark.parametrize(
@@ -126,7 +137,7 @@ def test_trend_chart_units_targets_and_qualifiers() -> None:
     assert fig.layout.yaxis.title.text == "万辆次"
     line, target = fig.data
     assert list(line.y) == pytest.approx([31, 33, 36])
-    assert line.customdata[1] == "≥33万辆次"
+    assert line.customdata[1] == "≥33.00万辆次"  # in the axis unit
     assert list(line.marker.symbol) == ["circle", "circle-open", "circle"]
     assert target.name == "目标值"
 

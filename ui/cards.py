@@ -78,7 +78,6 @@ def kpi_card(card: Mapping[str, Any], *, year: int | None, lang: str) -> None:
                 lang,
                 qualifier=card.get("qualifier"),
                 code=code,
-                compact=True,
             ),
             delta=delta,
             delta_color="inverse" if card["direction"] == "down" else "normal",

@@ -19,16 +19,16 @@ from ui.chartkit import (
     grid_layout,
     has_cjk,
     hover_texts,
-    max_abs,
     plain,
     small_count_axis,
+    value_scale,
     vertical_marker,
     wrap_title,
     year_axis,
     year_title,
 )
-from ui.format import axis_scale, format_percent, format_value, qualifier_symbol
-from ui.i18n import name, region_label, t, unit_label
+from ui.format import format_in_scale, format_percent, qualifier_symbol
+from ui.i18n import name, region_label, t
 from ui.theme import (
     CITY_COLOR,
     GAP_COLOR,
@@ -58,7 +58,7 @@ def trend_chart(
     (≥/≈) get an open marker and the symbol in their label.
     """
     targets = targets if targets is not None else pd.DataFrame(columns=["year", "target"])
-    scale = axis_scale(max_abs(df["value"], targets["target"]), unit, lang, code=code)
+    scale = value_scale(df["value"], targets["target"], unit=unit, lang=lang, code=code)
     traces = []
     groups = df.groupby(series, sort=False) if series else [(None, df)]
     names = list(df[series].unique()) if series else []
@@ -84,7 +84,7 @@ def trend_chart(
                     "size": 9,
                     "color": line_color,
                 },
-                "customdata": hover_texts(part["value"], qualifiers, unit, lang, code),
+                "customdata": hover_texts(part["value"], qualifiers, scale, unit, lang),
                 "hovertemplate": f"{label}<br>%{{x}}: %{{customdata}}<extra></extra>",
             }
         )
@@ -100,7 +100,7 @@ def trend_chart(
                 "mode": "lines+markers",
                 "line": {"color": TARGET_COLOR, "dash": "dash", "width": 2},
                 "marker": {"symbol": "line-ew-open", "size": 14, "color": TARGET_COLOR},
-                "customdata": hover_texts(targets["target"], None, unit, lang, code),
+                "customdata": hover_texts(targets["target"], None, scale, unit, lang),
                 "hovertemplate": f"{label}<br>%{{x}}: %{{customdata}}<extra></extra>",
             }
         )
@@ -166,10 +166,15 @@ def category_small_multiples(
     shown = indicators[indicators["code"].isin(df["code"])].to_dict("records")
     rows = max(1, math.ceil(len(shown) / columns))
     height = grid_height(rows)
+    parts = {r["code"]: df[df["code"] == r["code"]] for r in shown}
+    scales = {
+        r["code"]: value_scale(parts[r["code"]]["value"], unit=r["unit"], lang=lang, code=r["code"])
+        for r in shown
+    }
     subtitles = [
-        plain(f"{name(r, lang)}（{unit_label(r['unit'], lang, code=r['code'])}）")
+        plain(f"{name(r, lang)}（{scales[r['code']].label}）")
         if lang == "zh"
-        else wrap_title(f"{name(r, lang)} ({unit_label(r['unit'], lang, code=r['code'])})")
+        else wrap_title(f"{name(r, lang)} ({scales[r['code']].label})")
         for r in shown
     ]
     gap = 90 if lang == "zh" else 110  # room for two-line English panel titles
@@ -180,8 +185,7 @@ def category_small_multiples(
     seen: set[str] = set()
     for i, ind in enumerate(shown):
         axis = "" if i == 0 else str(i + 1)
-        part = df[df["code"] == ind["code"]]
-        scale = axis_scale(max_abs(part["value"]), ind["unit"], lang, code=ind["code"])
+        part, scale = parts[ind["code"]], scales[ind["code"]]
         groups = part.groupby("region", sort=False) if by_region else [("全市", part)]
         for region, line in groups:
             line = line.sort_values("year")
@@ -201,7 +205,7 @@ def category_small_multiples(
                     "line": {"color": color, "width": 2.5},
                     "marker": {"size": 6, "color": color},
                     "customdata": hover_texts(
-                        line["value"], line.get("qualifier"), ind["unit"], lang, ind["code"]
+                        line["value"], line.get("qualifier"), scale, ind["unit"], lang
                     ),
                     "hovertemplate": f"{label}<br>%{{x}}: %{{customdata}}<extra></extra>",
                 }
@@ -247,8 +251,8 @@ def region_bar(
     rate reads against the city's without ever being added to it.
     """
     df = df.sort_values("value", ascending=True)
-    scale = axis_scale(max_abs(df["value"]), unit, lang, code=code)
-    text = hover_texts(df["value"], df.get("qualifier"), unit, lang, code)
+    scale = value_scale(df["value"], unit=unit, lang=lang, code=code)
+    text = hover_texts(df["value"], df.get("qualifier"), scale, unit, lang)
     bar = {
         "type": "bar",
         "x": (df["value"] / scale.divisor).tolist(),
@@ -274,7 +278,7 @@ def region_bar(
         "showlegend": False,
     }
     if reference is not None and not math.isnan(reference):
-        label = f"{t('city', lang)} {format_value(reference, unit, lang, code=code)}"
+        label = f"{t('city', lang)} {format_in_scale(reference, scale, unit, lang)}"
         layout.update(vertical_marker(reference / scale.divisor, label))
     return go.Figure(data=[bar], layout=layout)
 
