@@ -28,10 +28,10 @@ from ui.chartkit import (
     year_title,
 )
 from ui.format import format_in_scale, format_percent, qualifier_symbol
+from ui.heatmap import coverage_heatmap as coverage_heatmap  # re-exported for the pages
 from ui.i18n import name, region_label, t
 from ui.theme import (
     CITY_COLOR,
-    GAP_COLOR,
     TARGET_COLOR,
     TEMPLATE_NAME,
     category_color,
@@ -152,8 +152,12 @@ def category_small_multiples(
     lang: str = "zh",
     category: str | None = None,
     columns: int = 3,
+    targets: pd.DataFrame | None = None,
 ) -> go.Figure:
     """One small chart per indicator of a category, each with its own unit axis.
+
+    ``targets`` (``code, year, target``) adds each panel's dashed target line, in the
+    panel's own display unit.
 
     ``df``: ``code, year, value`` (optional ``qualifier``, ``region``); ``indicators``:
     ``code, name_zh, name_en, unit`` in display order. With more than one region in
@@ -167,8 +171,17 @@ def category_small_multiples(
     rows = max(1, math.ceil(len(shown) / columns))
     height = grid_height(rows)
     parts = {r["code"]: df[df["code"] == r["code"]] for r in shown}
+    if targets is None:
+        targets = pd.DataFrame(columns=["code", "year", "target"])
+    aims = {r["code"]: targets[targets["code"] == r["code"]].sort_values("year") for r in shown}
     scales = {
-        r["code"]: value_scale(parts[r["code"]]["value"], unit=r["unit"], lang=lang, code=r["code"])
+        r["code"]: value_scale(
+            parts[r["code"]]["value"],
+            aims[r["code"]]["target"],
+            unit=r["unit"],
+            lang=lang,
+            code=r["code"],
+        )
         for r in shown
     }
     subtitles = [
@@ -211,6 +224,27 @@ def category_small_multiples(
                 }
             )
             seen.add(label)
+        aim = aims[ind["code"]]
+        if len(aim):
+            target_label = t("chart.target", lang)
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": aim["year"].tolist(),
+                    "y": (aim["target"] / scale.divisor).tolist(),
+                    "xaxis": f"x{axis}",
+                    "yaxis": f"y{axis}",
+                    "name": target_label,
+                    "legendgroup": "target",
+                    "showlegend": "target" not in seen,
+                    "mode": "lines+markers",
+                    "line": {"color": TARGET_COLOR, "dash": "dash", "width": 1.5},
+                    "marker": {"symbol": "line-ew-open", "size": 10, "color": TARGET_COLOR},
+                    "customdata": hover_texts(aim["target"], None, scale, ind["unit"], lang),
+                    "hovertemplate": f"{target_label}<br>%{{x}}: %{{customdata}}<extra></extra>",
+                }
+            )
+            seen.add("target")
         layout[f"yaxis{axis}"].update(
             title={"text": scale.label, "font": {"size": 13}},
             tickformat=",",
@@ -225,7 +259,7 @@ def category_small_multiples(
         template=TEMPLATE_NAME,
         title={"text": plain(title)},
         height=height,
-        showlegend=by_region,
+        showlegend=by_region or "target" in seen,
         hovermode="closest",
         margin={"t": 120},
         # above the subplot titles, not on top of them
@@ -311,77 +345,6 @@ def completion_chart(df: pd.DataFrame, *, title: str, lang: str = "zh") -> go.Fi
         **vertical_marker(100, t("chart.full", lang)),
     }
     return go.Figure(data=[bar], layout=layout)
-
-
-def coverage_heatmap(
-    matrix: pd.DataFrame,
-    *,
-    title: str,
-    lang: str = "zh",
-    count_label: str = "",
-    full: int | None = None,
-    row_colors: list[str] | None = None,
-) -> go.Figure:
-    """Which rows (indicators or regions) have figures for which years.
-
-    ``matrix``: index = row labels (top to bottom), columns = years, values = how many
-    regions/indicators have a figure; missing = NaN, drawn as a pale red gap. ``full``
-    is the count that means complete (darkest); ``row_colors`` puts a coloured square
-    (e.g. the category colour) before each row label.
-    """
-    z = matrix.to_numpy(dtype=float)
-    text = [["" if math.isnan(v) else f"{v:.0f}" for v in row] for row in z]
-    labels = [plain(i) for i in matrix.index]
-    ticks = labels
-    if row_colors:
-        ticks = [
-            f'{label} <span style="color:{color}">■</span>'
-            for label, color in zip(labels, row_colors, strict=True)
-        ]
-    top = float(full) if full else float(max(1.0, matrix.max().max() if matrix.size else 1.0))
-    heatmap = {
-        "type": "heatmap",
-        "z": [[None if math.isnan(v) else v for v in row] for row in z],
-        "x": [str(c) for c in matrix.columns],
-        "y": list(range(len(labels))),
-        "text": text,
-        "customdata": [[label] * len(matrix.columns) for label in labels],
-        "texttemplate": "%{text}",
-        "textfont": {"size": 12},
-        "colorscale": [[0.0, "#dbe9f6"], [1.0, "#2f6aa3"]],
-        "zmin": 0,
-        "zmax": top,
-        "xgap": 2,
-        "ygap": 2,
-        "colorbar": {
-            "title": {"text": count_label},
-            "thickness": 14,
-            "dtick": max(1, round(top / 5)),
-        },
-        "hovertemplate": f"%{{customdata}} · %{{x}}<br>{count_label}: %{{text}}<extra></extra>",
-    }
-    layout = {
-        "template": TEMPLATE_NAME,
-        "title": {"text": plain(title)},
-        "plot_bgcolor": GAP_COLOR,
-        "xaxis": {
-            "title": {"text": t("chart.year", lang)},
-            "side": "top",
-            "type": "category",
-            "showgrid": False,
-        },
-        "yaxis": {
-            "autorange": "reversed",
-            "showgrid": False,
-            "tickfont": {"size": 13},
-            "tickmode": "array",
-            "tickvals": list(range(len(labels))),
-            "ticktext": ticks,
-        },
-        "height": max(300, 140 + 26 * len(matrix)),
-        "margin": {"t": 110},
-    }
-    return go.Figure(data=[heatmap], layout=layout)
 
 
 def chart_filename(subject: str, years: tuple[int, int] | None = None, *, extra: str = "") -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ui.text_overview import TEXT_OVERVIEW
+
 LANGS: tuple[str, ...] = ("zh", "en")
 LANG_NAMES = {"zh": "中文", "en": "English"}
 
@@ -218,6 +220,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart.category_title": ("{name}（{start}–{end} 年）", "{name} ({start}–{end})"),
     "city": ("全市", "City-wide"),
 }
+
+TEXT.update(TEXT_OVERVIEW)  # the leaders' views' labels (ui/text_overview.py)
 
 UNITS_EN: dict[str, str] = {
     "次": "times",

@@ -27,6 +27,8 @@ NEUTRAL_COLOR = "#7b8794"
 TARGET_COLOR = "#52606d"
 GAP_COLOR = "#fbe3e4"
 """Background of a heatmap cell with no figure: a pale red a reader spots at once."""
+NA_COLOR = "#eceff1"
+"""A heatmap cell whose indicator does not apply that year: grey, plainly not a gap."""
 
 CATEGORY_COLORS: dict[str, str] = {
     "construction": "#3e6db5",
