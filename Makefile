@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 TQI_TEST_POSTGRES_URL ?= postgresql:///tqi_test
 export TQI_TEST_POSTGRES_URL
 
-.PHONY: run test lint bench venv system
+.PHONY: run test lint bench venv system screenshots
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,7 @@ lint: venv
 bench: venv
 	$(PY) bench/bench_load.py
 	$(PY) bench/bench_briefing.py
+
+## make screenshots — regenerate docs/screenshots/ (every page, desktop and phone, ?screenshot=1)
+screenshots: venv system
+	$(PY) scripts/screenshots.py

@@ -11,6 +11,7 @@ from ui.data import read
 from ui.filters import current_filters, current_lang, mirror, seed_choice
 from ui.i18n import name, t
 from ui.navigation import run_through_app
+from ui.panels import phone_panels
 
 run_through_app()
 lang = current_lang()
@@ -59,7 +60,7 @@ if data.truncated:
     st.caption(t("category.truncated", lang, n=dashboard.MAX_REGIONS))
 
 chart_col, table_col = st.columns([3, 2])  # room for English names in the table
-with chart_col:
+with chart_col, st.container(key="wide-panels"):  # hidden on a phone (ui/theme.py)
     title = t("chart.category_title", lang, name=label, start=start, end=end)
     figure = charts.category_small_multiples(
         data.series,
@@ -72,6 +73,8 @@ with chart_col:
     extra = t(f"category.view.{view}", lang)
     filename = charts.chart_filename(label, (start, end), extra=extra)
     cards.show_chart(figure, filename=filename, key="category_chart")
+with chart_col, st.container(key="phone-panels"):  # a phone: one panel a row instead
+    phone_panels(data, view=str(view), lang=lang, years=(start, end))
 with table_col:
     st.markdown(f"**{t('category.table', lang, scope=cards.scope_label(filters, lang))}**")
     tables.latest_table(data.table, lang=lang, key="category_latest")

@@ -50,8 +50,12 @@ def trend_chart(
     color: str | None = None,
     targets: pd.DataFrame | None = None,
     series: str | None = None,
+    unit_in_title: bool = False,
 ) -> go.Figure:
     """Values by year: ``df`` has ``year, value`` (optional ``qualifier``).
+
+    ``unit_in_title`` appends the chart's display unit to ``title`` (``（万件）``), from the
+    same scale as the axis.
 
     With ``series`` (e.g. ``"region"``) one line per distinct value of that column;
     ``targets`` (``year, target``) adds a dashed target line. Figures with a qualifier
@@ -104,6 +108,8 @@ def trend_chart(
                 "hovertemplate": f"{label}<br>%{{x}}: %{{customdata}}<extra></extra>",
             }
         )
+    if unit_in_title:
+        title = f"{title}（{scale.label}）" if lang == "zh" else f"{title} ({scale.label})"
     layout = {
         "template": TEMPLATE_NAME,
         "title": {"text": plain(title)},
