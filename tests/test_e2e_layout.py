@@ -68,23 +68,21 @@ def overlap(a: Box, b: Box) -> bool:
 CHART_TITLES = ".js-plotly-plot .gtitle, .js-plotly-plot .annotation-text-g text"
 
 
-def test_phone_every_page_fits_and_titles_never_overlap(
-    server: str, browser: Browser, artifacts_dir: Path
+@pytest.mark.parametrize("path", PAGES)
+def test_phone_page_fits_and_titles_never_overlap(
+    server: str, browser: Browser, artifacts_dir: Path, path: str
 ) -> None:
-    for path in PAGES:
-        page = open_at(browser, f"{server}/{path}", 375, 812)
-        with screenshot_on_failure(page, artifacts_dir / f"phone_{path or 'overview'}.png"):
-            scroll, client = page.evaluate(
-                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-            )
-            assert scroll <= client, f"{path or 'overview'}: page {scroll}px in a {client}px window"
-            titles = visible_boxes(page, CHART_TITLES)
-            for i, (text_a, a) in enumerate(titles):
-                for text_b, b in titles[i + 1 :]:
-                    assert not overlap(a, b), (
-                        f"{path or 'overview'}: {text_a!r} overlaps {text_b!r}"
-                    )
-        page.close()
+    page = open_at(browser, f"{server}/{path}", 375, 812)
+    with screenshot_on_failure(page, artifacts_dir / f"phone_{path or 'overview'}.png"):
+        scroll, client = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert scroll <= client, f"page {scroll}px wide in a {client}px window"
+        titles = visible_boxes(page, CHART_TITLES)
+        for i, (text_a, a) in enumerate(titles):
+            for text_b, b in titles[i + 1 :]:
+                assert not overlap(a, b), f"{text_a!r} overlaps {text_b!r}"
+    page.close()
 
 
 @pytest.mark.parametrize(("width", "height"), [(1600, 900), (1920, 1080)])

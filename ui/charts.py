@@ -336,7 +336,11 @@ def completion_chart(df: pd.DataFrame, *, title: str, lang: str = "zh") -> go.Fi
         "orientation": "h",
         "marker": {"color": [category_color(c) for c in df["category"]]},
         "text": [format_percent(v) for v in df["completion"]],
-        "textposition": "outside",
+        # inside the bar's end when it fits, else just after it: never past the plot area,
+        # and never across the 100 % line (a bar short of it leaves the room after it)
+        "textposition": "auto",
+        "insidetextanchor": "end",
+        "insidetextfont": {"color": "#ffffff"},
         "cliponaxis": False,
         "hovertemplate": "%{y}: %{x:.1f}%<extra></extra>",
     }
