@@ -99,7 +99,9 @@ def test_every_label_has_both_languages_with_the_same_placeholders() -> None:
         assert zh and en, key
         names = {f for _, f, _, _ in fields.parse(zh) if f}
         assert names == {f for _, f, _, _ in fields.parse(en) if f}, key
-    assert t("overview.caption", "en", year=2025, scope="city-wide").startswith("Reporting year 2025")
+    assert t("overview.caption", "en", year=2025, scope="city-wide").startswith(
+        "Reporting year 2025"
+    )
 
 
 def test_every_catalog_unit_has_an_english_word() -> None:
