@@ -29,7 +29,7 @@ SCREENSHOT_SIZES = [(1600, 900), (1920, 1080)]
 
 def shoot(browser, url: str, path: Path, width: int, height: int, *, full: bool) -> None:  # type: ignore[no-untyped-def]
     """Open ``url`` at ``width``×``height``, wait for its charts, save a palette PNG."""
-    page = new_page(browser, width=width, height=height)
+    page = new_page(browser, width=width, height=height, timeout=180_000)  # a loaded machine
     page.goto(url)
     page.locator("h1").first.wait_for()
     page.locator(".js-plotly-plot .main-svg").first.wait_for(state="attached")

@@ -148,4 +148,4 @@ def test_a_committed_year_reaches_every_open_session_at_its_next_rerun(store: En
     assert "2026 年数据尚不完整：已有 6/41 项" in warnings
     badges = " ".join(m.value for m in first.markdown)  # st.badge is drawn as Markdown
     assert "2025 年数据（非 2026 年）" in badges
-    assert "不适用于 2026 年（适用 2020–2022 年）" in badges
+    assert "仅适用 2020–2022 年" in badges

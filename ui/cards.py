@@ -114,7 +114,11 @@ def kpi_card(card: Mapping[str, Any], *, year: int | None, lang: str, link: bool
     with st.container(border=True, key=f"kpi-{_css_key(code)}", height="stretch"):
         if not applicable and year is not None:
             span = applicable_span(card, lang)
-            st.badge(t("kpi.not_applicable", lang, year=year, span=span), color="gray")
+            st.badge(
+                t("kpi.not_applicable", lang, span=span),
+                color="gray",
+                help=t("kpi.not_applicable_help", lang, span=span, year=year),
+            )
         elif stale:
             assert year is not None
             latest = int(card["year"])

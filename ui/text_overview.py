@@ -32,9 +32,10 @@ TEXT_OVERVIEW: dict[str, tuple[str, str]] = {
         "Reporting year {year} · {scope} · compared with the previous year",
     ),
     "kpi.stale": ("{latest} 年数据（非 {year} 年）", "{latest} figure (not {year})"),
-    "kpi.not_applicable": (
-        "不适用于 {year} 年（适用 {span}）",
-        "Not applicable in {year} (applies {span})",
+    "kpi.not_applicable": ("仅适用 {span}", "Applies {span} only"),
+    "kpi.not_applicable_help": (
+        "该指标只适用于 {span}，{year} 年不适用；卡片显示其最后一年的数据。",
+        "This indicator applies {span} only, not in {year}; the card shows its last figure.",
     ),
     "kpi.prev_value": ("{year} 年 {value}", "{year}: {value}"),
     "kpi.open": ("指标详情", "Details"),
