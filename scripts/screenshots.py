@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 from PIL import Image  # noqa: E402
 
 from tests.conftest import sample_store  # noqa: E402
-from tests.e2e import chromium, new_page, settle, streamlit_server  # noqa: E402
+from tests.e2e import chromium, new_page, streamlit_server  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 PAGES = {"overview": "", "category": "category", "indicator": "indicator",
@@ -33,7 +33,8 @@ def shoot(browser, url: str, path: Path, width: int, height: int, *, full: bool)
     page.goto(url)
     page.locator("h1").first.wait_for()
     page.locator(".js-plotly-plot .main-svg").first.wait_for(state="attached")
-    settle(page)
+    page.wait_for_timeout(300)  # let the run start before waiting for it to end
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=180_000)
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot .xtick').length > 0")
     page.screenshot(path=str(path), full_page=full)
     page.close()

@@ -45,6 +45,11 @@ def claimed_units(text: str) -> list[str]:
     return [m.strip() for m in PAREN.findall(plain) if m.strip() in UNITS]
 
 
+def unit_of(label: str) -> str:
+    """The unit a value label states: ``≥15.00万平方米`` → ``万平方米``."""
+    return re.sub(r"^[≥≈]?[-+\d,.]+\s?", "", label)
+
+
 def value_axis(figure: dict, trace: dict) -> dict:
     """The layout axis a trace's values are drawn on (x for horizontal bars)."""
     layout = figure["layout"]
@@ -58,8 +63,8 @@ def axis_label(axis: dict) -> str:
     return title.get("text", "") if isinstance(title, dict) else str(title)
 
 
-def panel_axis(figure: dict, note: dict) -> dict | None:
-    """The y axis whose panel a subplot title sits on (top centre of its domain)."""
+def panel_axis(figure: dict, note: dict) -> str | None:
+    """The y axis (``yaxis3``) whose panel a subplot title sits on (top centre of its domain)."""
     layout = figure["layout"]
     for key, axis in layout.items():
         if not key.startswith("yaxis") or "domain" not in axis:
@@ -67,7 +72,7 @@ def panel_axis(figure: dict, note: dict) -> dict | None:
         x_axis = layout.get("xaxis" + key[5:], {})
         x0, x1 = x_axis.get("domain", [0, 1])
         if abs((x0 + x1) / 2 - note["x"]) < 1e-6 and abs(axis["domain"][1] - note["y"]) < 1e-6:
-            return axis
+            return key
     return None
 
 
@@ -84,18 +89,23 @@ def check(figure: dict, where: str) -> int:
         assert unit == main, f"{where}: title says {unit}, axis says {main}"
         checked += 1
     for note in layout.get("annotations", []):
-        axis = panel_axis(figure, note) if note.get("xref") == "paper" else None
-        for unit in claimed_units(note.get("text", "")) if axis is not None else []:
-            label = axis_label(axis)  # type: ignore[arg-type]
-            assert unit == label, f"{where}: panel {note['text']} has its axis in {label}"
-            checked += 1
+        key = panel_axis(figure, note) if note.get("xref") == "paper" else None
+        for unit in claimed_units(note.get("text", "")) if key is not None else []:
+            label = axis_label(layout[key])  # type: ignore[index]
+            assert label in ("", unit), f"{where}: panel {note['text']} has its axis in {label}"
+            on_panel = [t for t in traces if "y" + key[5:] == t.get("yaxis", "y")]  # type: ignore[index]
+            texts = [c for t in on_panel for c in t.get("customdata") or [] if c != "—"]
+            assert texts, f"{where}: panel {note['text']} has no labelled figures"
+            for text in texts:
+                assert unit_of(text) == unit, f"{where}: {note['text']} but a label reads {text}"
+            checked += 1 + len(texts)
     for trace in traces:
         label = axis_label(value_axis(figure, trace))
         for text in [*(trace.get("customdata") or []), *(trace.get("text") or [])]:
             if not isinstance(text, str) or text == "—" or label in ("", "%"):
                 continue
             if label in UNITS:
-                assert text.endswith(label), f"{where}: label {text!r} on an axis in {label}"
+                assert unit_of(text) == label, f"{where}: label {text!r} on an axis in {label}"
                 checked += 1
     return checked
 
@@ -155,6 +165,22 @@ def test_briefing_charts_units_agree(sample_store: str) -> None:
         figure = titled(build_chart(data, chart)).to_plotly_json()
         checked += check(figure, f"简报 {chart.chart_id}")
     assert checked > 200
+
+
+def test_the_check_notices_a_panel_disagreement() -> None:
+    """A panel titled in 平方米 whose labels read 万平方米 is caught too."""
+    figure = {
+        "data": [{"type": "scatter", "y": [15.0], "customdata": ["15.00万平方米"], "yaxis": "y"}],
+        "layout": {
+            "annotations": [
+                {"text": "整修路肩边坡（平方米）", "x": 0.5, "y": 1.0, "xref": "paper"}
+            ],
+            "xaxis": {"domain": [0, 1]},
+            "yaxis": {"domain": [0, 1], "title": {"text": ""}},
+        },
+    }
+    with pytest.raises(AssertionError, match="but a label reads"):
+        check(figure, "hand-made")
 
 
 def test_the_check_notices_a_disagreement() -> None:

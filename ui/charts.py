@@ -252,7 +252,9 @@ def category_small_multiples(
             )
             seen.add("target")
         layout[f"yaxis{axis}"].update(
-            title={"text": scale.label, "font": {"size": 13}},
+            # the unit is in the panel's own (horizontal) title, from this same scale; a
+            # rotated axis title sat against the neighbouring panel instead
+            title={"text": ""},
             tickformat=",",
             tickfont={"size": 12},
             rangemode="normal" if ind["unit"] == "%" else "tozero",
