@@ -66,6 +66,8 @@ TEXT_OVERVIEW: dict[str, tuple[str, str]] = {
         "{start}–{end} · each cell counts the districts with a figure (the city total is not counted: 0 means the city-wide figure only); a pale red cell is a gap, a grey one a year the indicator does not apply to (not a gap); the square shows the category.",
     ),
     "coverage.regions": ("区县数（不含全市）", "Districts (city total excluded)"),
+    "chart.regions_count": ("区县数", "districts"),
+    "indicator.regions": ("区县数", "Districts"),
     "catalog.years_title": ("适用年份", "Years it applies to"),
     "catalog.years_help": (
         "指标只在部分年份适用时填写（如疫情防控 2020–2022）；适用年份之外缺数不算缺失。留空表示不限。",
