@@ -86,7 +86,11 @@ def check(figure: dict, where: str) -> int:
     main = axis_label(value_axis(figure, traces[0]))
     title = layout.get("title", {})
     for unit in claimed_units(title.get("text", "") if isinstance(title, dict) else title):
-        assert unit == main, f"{where}: title says {unit}, axis says {main}"
+        if main:
+            assert unit == main, f"{where}: title says {unit}, axis says {main}"
+        else:  # the unit only in the title (a phone panel): its labels must agree
+            for text in [c for t in traces for c in t.get("customdata") or [] if c != "—"]:
+                assert unit_of(text) == unit, f"{where}: title says {unit}, a label {text}"
         checked += 1
     for note in layout.get("annotations", []):
         key = panel_axis(figure, note) if note.get("xref") == "paper" else None

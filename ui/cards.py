@@ -114,11 +114,7 @@ def kpi_card(card: Mapping[str, Any], *, year: int | None, lang: str, link: bool
     with st.container(border=True, key=f"kpi-{_css_key(code)}", height="stretch"):
         if not applicable and year is not None:
             span = applicable_span(card, lang)
-            st.badge(
-                t("kpi.not_applicable", lang, span=span),
-                color="gray",
-                help=t("kpi.not_applicable_help", lang, span=span, year=year),
-            )
+            st.badge(t("kpi.not_applicable", lang, span=span), color="gray")
         elif stale:
             assert year is not None
             latest = int(card["year"])
@@ -126,8 +122,7 @@ def kpi_card(card: Mapping[str, Any], *, year: int | None, lang: str, link: bool
                 t("kpi.stale", lang, latest=latest, year=year),
                 icon=":material/history:",
                 color="orange",
-                help=t("kpi.stale_help", lang, latest=latest, year=year),
-            )
+            )  # no help icon: screenshot mode hides those, and the badge would go with it
         st.metric(
             md_escape(label),
             format_value(card.get("value"), unit, lang, qualifier=card.get("qualifier"), code=code),

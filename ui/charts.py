@@ -338,10 +338,10 @@ def completion_chart(df: pd.DataFrame, *, title: str, lang: str = "zh") -> go.Fi
         "orientation": "h",
         "marker": {"color": [category_color(c) for c in df["category"]]},
         "text": [format_percent(v) for v in df["completion"]],
-        # inside the bar's end when it fits, else just after it: never past the plot area,
-        # and never across the 100 % line (a bar short of it leaves the room after it)
+        # inside the bar (centred) when it fits, else just after a short bar: never past
+        # the plot area, and never under the 100 % line at a bar's end
         "textposition": "auto",
-        "insidetextanchor": "end",
+        "insidetextanchor": "middle",
         "insidetextfont": {"color": "#ffffff"},
         "cliponaxis": False,
         "hovertemplate": "%{y}: %{x:.1f}%<extra></extra>",

@@ -8,6 +8,7 @@ so no server-side guess about the screen is needed.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -43,11 +44,14 @@ def phone_panels(data: CategoryData, *, view: str, lang: str, years: tuple[int, 
             series="region" if view == "regions" else None,
             unit_in_title=True,
         )
+        span = years[1] - years[0]
         figure.update_layout(
             height=PANEL_HEIGHT,
             margin={"l": 48, "r": 12, "t": 48, "b": 40},
             legend={"orientation": "h", "y": -0.25, "yanchor": "top"},
-            xaxis={"title": {"text": ""}},
+            # horizontal year ticks a phone can read; the unit is in the title (same scale)
+            xaxis={"title": {"text": ""}, "tickangle": 0, "dtick": max(1, math.ceil(span / 4))},
+            yaxis={"title": {"text": ""}},
         )
         filename = charts.chart_filename(name(ind, lang), years)
         cards.show_chart(figure, filename=filename, key=f"panel_{ind['code']}")

@@ -33,17 +33,8 @@ TEXT_OVERVIEW: dict[str, tuple[str, str]] = {
     ),
     "kpi.stale": ("{latest} 年数据（非 {year} 年）", "{latest} figure (not {year})"),
     "kpi.not_applicable": ("仅适用 {span}", "Applies {span} only"),
-    "kpi.not_applicable_help": (
-        "该指标只适用于 {span}，{year} 年不适用；卡片显示其最后一年的数据。",
-        "This indicator applies {span} only, not in {year}; the card shows its last figure.",
-    ),
     "kpi.prev_value": ("{year} 年 {value}", "{year}: {value}"),
     "kpi.open": ("指标详情", "Details"),
-    "kpi.stale_help": (
-        "该卡片显示的是 {latest} 年的最新数据，不是报告年度 {year} 年的；其同比不计入本年度。",
-        "This card shows the latest figure, from {latest}, not the reporting year {year}; "
-        "its change is not this year's.",
-    ),
     "catalog.years_span": ("{first}–{last} 年", "{first}–{last}"),
     "catalog.years_from": ("{first} 年起", "from {first}"),
     "catalog.years_until": ("至 {last} 年", "until {last}"),
