@@ -166,7 +166,9 @@ def test_small_multiples_keep_rates_and_counts_apart() -> None:
     )  # fmt: skip
     fig = charts.category_small_multiples(series, indicators, title="安全监管", category="safety")
     assert [a.text for a in fig.layout.annotations] == ["隐患（处）", "优良路率（%）"]
-    assert fig.layout.yaxis.title.text == "处" and fig.layout.yaxis2.title.text == "%"
+    # the unit is stated once, horizontally, in the panel's own title (not a rotated axis
+    # title that sat against the neighbouring panel)
+    assert not fig.layout.yaxis.title.text and not fig.layout.yaxis2.title.text
     assert fig.data[1].xaxis == "x2" and fig.data[1].yaxis == "y2"
 
 
