@@ -40,6 +40,10 @@ def shoot(browser, url: str, path: Path, width: int, height: int, *, full: bool)
     except TimeoutError:  # 简报导出 keeps its export browser warming; its charts are drawn
         print(f"{url}: still running after 180 s, taken as it is", file=sys.stderr)
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot .xtick').length > 0")
+    try:  # elements still loading show grey skeletons; a loaded machine is slow to fill them
+        page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')")
+    except TimeoutError:
+        print(f"{url}: placeholders left after 180 s", file=sys.stderr)
     page.screenshot(path=str(path), full_page=full)
     page.close()
     Image.open(path).convert("RGB").quantize(colors=256).save(path, optimize=True)
