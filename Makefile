@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 TQI_TEST_POSTGRES_URL ?= postgresql:///tqi_test
 export TQI_TEST_POSTGRES_URL
 
-.PHONY: run test lint bench venv system
+.PHONY: run test lint bench venv system screenshots
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,3 +49,7 @@ cluster-stop:
 ## make test-cluster — the layout end to end in headless Chromium (own ports, own run folder)
 test-cluster: venv system
 	TQI_CLUSTER_TESTS=1 $(PY) -m pytest -q tests/test_cluster.py
+
+## make screenshots — regenerate docs/screenshots/ (every page, desktop and phone, ?screenshot=1)
+screenshots: venv system
+	$(PY) scripts/screenshots.py

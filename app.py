@@ -31,7 +31,7 @@ pages = [
 page = st.navigation(pages)
 st.html(PAGE_CSS)
 if may_browse():
-    sidebar_filters(lang)
+    sidebar_filters(lang, page.url_path)  # only on the pages the filters act on
 account_sidebar()
 replica_notice(lang)  # reads fell back to the primary: say so, small and plain
 page.run()

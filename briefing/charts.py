@@ -28,6 +28,8 @@ from briefing.data import BriefingData
 from briefing.takeaway import Takeaway, Tone, series_takeaway
 from ui import charts as ui_charts
 from ui import theme
+from ui.change_chart import change_bars
+from ui.chartkit import value_scale
 
 TARGETS_ID = "targets"
 SMALL_MULTIPLE_COLUMNS = 5  # 13 safety indicators fit a 16:9 slide in three rows
@@ -70,10 +72,16 @@ def chart_catalogue(data: BriefingData) -> list[ChartDef]:
         )
     for ind in data.indicators.to_dict("records"):
         group = data.category_name(ind["category"])
-        charts.append(
-            ChartDef(f"indicator:{ind['code']}", f"{ind['name_zh']}（{ind['unit']}）", group)
-        )
+        unit = indicator_unit(data, ind["code"], ind["unit"])
+        charts.append(ChartDef(f"indicator:{ind['code']}", f"{ind['name_zh']}（{unit}）", group))
     return charts
+
+
+def indicator_unit(data: BriefingData, code: str, unit: str) -> str:
+    """The unit an indicator's chart is drawn in (万/亿 scaled), from the same function
+    the chart's axis asks, so the slide title and the axis always agree."""
+    series = data.indicator_series(code)
+    return value_scale(series.get("value"), series.get("target"), unit=unit, lang="zh").label
 
 
 def default_chart_ids(data: BriefingData) -> list[str]:
@@ -159,32 +167,7 @@ def change_chart(data: BriefingData, category: str) -> tuple[go.Figure, Takeaway
     if rows.empty:
         message = f"{year}年无可比较的上年数据"
         return _no_data(message), Takeaway(message), year
-    rows = rows.iloc[::-1]  # plotly draws the first bar at the bottom
-    colours = [
-        theme.GOOD_COLOR if f > 0 else theme.BAD_COLOR if f < 0 else theme.NEUTRAL_COLOR
-        for f in rows["favourable"]
-    ]
-    text = [
-        f"{c:+.1f}个百分点" if k == "pp" else f"{c:+.1f}%"
-        for c, k in zip(rows["change"], rows["change_kind"], strict=True)
-    ]
-    fig = go.Figure(
-        go.Bar(
-            x=rows["change"], y=[theme_safe(n) for n in rows["name_zh"]], orientation="h",
-            marker_color=colours, text=text, textposition="outside", cliponaxis=False,
-            hovertemplate="%{y}: %{text}<extra></extra>",
-        )
-    )  # fmt: skip
-    lo, hi = min(0.0, float(rows["change"].min())), max(0.0, float(rows["change"].max()))
-    pad = (hi - lo or 1.0) * 0.22
-    fig.add_vline(x=0, line={"color": theme.MUTED_COLOR, "width": 2})
-    fig.update_layout(
-        template=theme.TEMPLATE_NAME,
-        xaxis={"title": {"text": f"{year}年同比变化（%；比率类为百分点）"}, "ticksuffix": "%",
-               "range": [lo - pad if lo < 0 else 0, hi + pad]},
-        yaxis={"title": {"text": ""}},
-        showlegend=False,
-    )  # fmt: skip
+    fig = change_bars(rows.assign(name_en=rows["name_zh"]), title="", year=year)
     return fig, _improved(rows, year), year
 
 

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from ui import format as ui_format
+
 Tone = Literal["good", "bad", "neutral"]
-QUALIFIER_MARK = {"more_than": "≥", "about": "≈"}
 
 
 @dataclass(frozen=True)
@@ -27,28 +28,13 @@ def _is_number(value: float | None) -> bool:
 
 
 def format_number(value: float) -> str:
-    """12345 → 12,345; 123456 → 12.35万; 1.5e8 → 1.50亿; 95.6 → 95.6 (Chinese reading)."""
-    magnitude = abs(value)
-    if magnitude >= 1e8:
-        return f"{value / 1e8:,.2f}亿"
-    if magnitude >= 1e5:
-        return f"{value / 1e4:,.2f}万"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.1f}"
+    """A number as the dashboard writes it (:func:`ui.format.format_number`, Chinese)."""
+    return ui_format.format_number(value, "zh")
 
 
 def format_value(value: float, unit: str, qualifier: str | None = None) -> str:
-    """A figure as a slide states it: ``≥3.20万 辆次``, ``95.6%``."""
-    mark = QUALIFIER_MARK.get(qualifier or "", "")
-    number = format_number(value)
-    if unit == "%":
-        return f"{mark}{value:.1f}%"
-    unit_text = unit
-    # 1.20万 + 万件 would read 1.20万万件; units here are canonical (件), so this is rare.
-    if number.endswith(("万", "亿")) and unit.startswith(("万", "亿")):
-        unit_text = unit[1:]
-    return f"{mark}{number} {unit_text}".strip()
+    """A figure as a slide states it — the dashboard's one format: ``≥3.20万辆次``, ``95.6%``."""
+    return ui_format.format_value(value, unit, "zh", qualifier=qualifier)
 
 
 def _tone(change: float, direction: str) -> Tone:

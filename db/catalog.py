@@ -165,6 +165,8 @@ def seed_catalog(session: Session, path: Path = CATALOG_FILE) -> int:
                 description=ind.get("description", ""),
                 active=True,
                 display_order=order,
+                first_year=ind.get("first_year"),
+                last_year=ind.get("last_year"),
             )
         )
         added += 1

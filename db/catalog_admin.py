@@ -240,3 +240,30 @@ def add_indicator(
     )
     session.flush()
     return load_catalog(session).indicators[code]
+
+
+YEAR_RANGE = (1949, 2100)  # a year outside this is a typing mistake, not a catalog fact
+
+
+def set_years(session: Session, code: str, first_year: int | None, last_year: int | None) -> None:
+    """Set the years an indicator applies to (``None``: open-ended on that side).
+
+    Outside them a missing figure is "not applicable" on 数据质量 and the overview, not a
+    gap. Refused with a message naming the field when a year is implausible or the range
+    is reversed; nothing is changed then.
+    """
+    low, high = YEAR_RANGE
+    for label, year in (("起始年份 (first year)", first_year), ("截止年份 (last year)", last_year)):
+        if year is not None and not low <= year <= high:
+            raise CatalogEditError(
+                f"{label}“{year}”不在 {low}–{high} 之间 (must be between {low} and {high})"
+            )
+    if first_year is not None and last_year is not None and first_year > last_year:
+        raise CatalogEditError(
+            f"起始年份 {first_year} 晚于截止年份 {last_year} "
+            f"(the first year {first_year} is after the last year {last_year})"
+        )
+    indicator = _indicator(session, code)
+    indicator.first_year = first_year
+    indicator.last_year = last_year
+    session.flush()

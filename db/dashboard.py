@@ -23,9 +23,15 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from db import coverage, queries
+from db import queries
+from db.coverage_view import (  # re-exported: every page's data is found here
+    MAX_COVERAGE_REGIONS as MAX_COVERAGE_REGIONS,
+)
+from db.coverage_view import CoverageData as CoverageData
+from db.coverage_view import coverage_view as coverage_view
 from db.models import CITY_WIDE
 from db.queries import Filters
+from db.report_year import applies, default_year, year_counts
 
 HEADLINE_CODES: tuple[str, ...] = (
     "business.approvals",
@@ -105,12 +111,14 @@ def with_completion(frame: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFra
 @dataclass
 class OverviewData:
     year: int | None
-    """The latest year in the chosen range that has any figure; ``None``: nothing to show."""
+    """The reporting year (报告年度): the one asked for, else the default of
+    :mod:`db.report_year`; ``None``: nothing to show."""
     indicators: pd.DataFrame
     kpis: pd.DataFrame
     """One row per card: indicator columns, ``year`` (its latest ≤ the overview year),
     value, qualifier, prev, change, change_kind, favourable, target, completion, met,
-    ``spark`` (list of values over the range)."""
+    ``spark`` (list of values over the range), ``stale`` (its latest figure is older than
+    the reporting year), ``applicable`` (the catalog's years include the reporting year)."""
     tiles: pd.DataFrame
     """One row per category: indicators, reported, improved, worsened, targets, met,
     ``best`` (code of the most favourable mover) and its change."""
@@ -119,7 +127,12 @@ class OverviewData:
     categories: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def overview(session: Session, *, filters: Filters) -> OverviewData:
+def overview(session: Session, *, filters: Filters, year: int | None = None) -> OverviewData:
+    """The overview for reporting year ``year`` (default: :func:`db.report_year.default_year`).
+
+    Each card shows its indicator's latest figure up to that year; one from an earlier
+    year is marked ``stale`` and its change is not this year's news.
+    """
     indicators = queries.list_indicators(session, filters=filters)
     categories = queries.list_categories(session)
     if filters.categories:
@@ -128,9 +141,13 @@ def overview(session: Session, *, filters: Filters) -> OverviewData:
     empty = pd.DataFrame()
     if series.empty:
         return OverviewData(None, indicators, empty, empty, empty, categories)
-    year = int(series["year"].max())
-    # Each indicator's latest figure (the overview year's, where it has one) is all the
-    # cards, tiles and targets show; the rest of the series only feeds sparklines.
+    counts = year_counts(indicators, series)
+    if year is None or year not in set(counts["year"].tolist()):
+        year = default_year(counts)
+    assert year is not None
+    series = series[series["year"] <= year]
+    # Each indicator's latest figure up to the reporting year is all the cards, tiles and
+    # targets show; the rest of the series only feeds sparklines.
     latest = series.sort_values("year").drop_duplicates("code", keep="last")
     latest = with_change(latest, indicators, history=series)
     targets = queries.target_series(session, filters=filters)
@@ -141,9 +158,11 @@ def overview(session: Session, *, filters: Filters) -> OverviewData:
     meta = indicators.set_index("code")
     for column in ("category", "name_zh", "name_en", "unit"):
         latest[column] = latest["code"].map(meta[column])
+    latest["stale"] = latest["year"] < year
     this_year = latest[latest["year"] == year]
     kpis = _kpi_rows(indicators, latest, series)
-    tiles = _tiles(categories, indicators, this_year, latest)
+    kpis["applicable"] = applies(kpis, year).tolist()
+    tiles = _tiles(categories, indicators[applies(indicators, year)], this_year, latest)
     completion = this_year[this_year["target"].notna()]
     return OverviewData(year, indicators, kpis, tiles, completion, categories)
 
@@ -231,6 +250,8 @@ class CategoryData:
     """One row per indicator (city-wide): latest year, value, qualifier, prev, change."""
     truncated: bool = False
     """The by-region view left regions out (more than :data:`MAX_REGIONS`)."""
+    targets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """``code, year, target`` under the city-wide rule (drawn in the city-wide view)."""
 
 
 def category_view(
@@ -254,7 +275,8 @@ def category_view(
     else:
         label = "全市" if scoped.city_wide else "、".join(scoped.districts)
         series = city.assign(region=label)[["code", "year", "value", "qualifier", "region"]]
-    return CategoryData(indicators, series, table, truncated)
+    targets = queries.target_series(session, filters=scoped)
+    return CategoryData(indicators, series, table, truncated, targets)
 
 
 # ---- 指标详情 Indicator -----------------------------------------------------------------
@@ -289,71 +311,3 @@ def indicator_view(session: Session, *, filters: Filters, code: str) -> Indicato
     figures = queries.indicator_figures(session, code=code, filters=replace(scoped, regions=shown))
     figures = with_completion(figures.assign(code=code), row).drop(columns=["code"])
     return IndicatorData(row.iloc[0].to_dict(), series, regions, figures)
-
-
-# ---- 数据质量 Coverage -----------------------------------------------------------------
-
-MAX_COVERAGE_REGIONS = 30
-
-
-@dataclass
-class CoverageData:
-    indicators: pd.DataFrame
-    years: list[int]
-    matrix: pd.DataFrame
-    """Index: indicator code (catalog order), columns: years; how many regions have a
-    figure, NaN where none does."""
-    region_matrix: pd.DataFrame
-    """Index: region (at most :data:`MAX_COVERAGE_REGIONS`), columns: years; how many
-    indicators have a figure there, NaN where none."""
-    gaps: pd.DataFrame
-    """``code, missing`` (list of years without any figure), indicators with a gap only."""
-    region_count: int = 0
-
-    @property
-    def reported(self) -> int:
-        """Indicators with at least one figure in range."""
-        return int(self.matrix.notna().any(axis=1).sum())
-
-    @property
-    def filled(self) -> float:
-        """Share (%) of indicator-years that have a figure."""
-        return float(self.matrix.notna().to_numpy().mean() * 100) if self.matrix.size else 0.0
-
-    @property
-    def missing(self) -> int:
-        return int(self.matrix.isna().to_numpy().sum())
-
-
-def coverage_view(session: Session, *, filters: Filters) -> CoverageData:
-    indicators = queries.list_indicators(session, filters=filters)
-    cells = coverage.coverage(session, filters=filters)
-    bounds = queries.year_bounds(session)
-    years: list[int] = []
-    if bounds is not None and not cells.empty:
-        low = max(bounds[0], filters.year_from or bounds[0])
-        high = min(bounds[1], filters.year_to or bounds[1])
-        years = list(range(low, high + 1))
-    matrix = (
-        cells.pivot(index="code", columns="year", values="regions")
-        .reindex(index=indicators["code"], columns=years)
-        .astype(float)
-    )
-    names = list(filters.regions) or queries.list_regions(session)
-    by_region = coverage.region_coverage(
-        session, filters=filters, regions=names[:MAX_COVERAGE_REGIONS]
-    )
-    region_matrix = (
-        by_region.pivot(index="region", columns="year", values="indicators")
-        .reindex(index=names[:MAX_COVERAGE_REGIONS], columns=years)
-        .astype(float)
-    )
-    missing = matrix.isna()
-    gaps = pd.DataFrame(
-        {
-            "code": matrix.index,
-            "missing": [[y for y in years if flags[y]] for _, flags in missing.iterrows()],
-        }
-    )
-    gaps = gaps[gaps["missing"].map(len) > 0].reset_index(drop=True)
-    return CoverageData(indicators, years, matrix, region_matrix, gaps, len(names))

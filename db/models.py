@@ -69,6 +69,10 @@ class Indicator(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     display_order: Mapped[int] = mapped_column(Integer, default=0)
+    # Years the indicator applies to (None: open-ended); outside them a missing figure is
+    # "not applicable", not a gap (migration 0005).
+    first_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     category: Mapped[Category] = relationship(back_populates="indicators")
 

@@ -134,7 +134,10 @@ def list_categories(session: Session) -> pd.DataFrame:
 
 
 def list_indicators(session: Session, *, filters: Filters = Filters()) -> pd.DataFrame:
-    """Active catalog indicators in the chosen categories, in catalog order."""
+    """Active catalog indicators in the chosen categories, in catalog order.
+
+    ``first_year``/``last_year``: the years the indicator applies to (NaN: open-ended).
+    """
     stmt = (
         select(
             Indicator.code,
@@ -145,6 +148,8 @@ def list_indicators(session: Session, *, filters: Filters = Filters()) -> pd.Dat
             Indicator.aggregation,
             Indicator.direction,
             Indicator.description,
+            Indicator.first_year,
+            Indicator.last_year,
         )
         .join(Category, Category.id == Indicator.category_id)
         .where(Indicator.active.is_(True))
@@ -153,7 +158,10 @@ def list_indicators(session: Session, *, filters: Filters = Filters()) -> pd.Dat
     if filters.categories:
         stmt = stmt.where(Category.code.in_(filters.categories))
     columns = ["code", "category", "name_zh", "name_en", "unit", "aggregation"]
-    return read_frame(session, stmt, [*columns, "direction", "description"])
+    frame = read_frame(
+        session, stmt, [*columns, "direction", "description", "first_year", "last_year"]
+    )
+    return frame.astype({"first_year": "float64", "last_year": "float64"})
 
 
 # ---- the headline series -------------------------------------------------------------

@@ -20,7 +20,7 @@ from briefing.pack import (
 from db import queries
 from db.session import read_session
 from ui.briefing_text import bt
-from ui.cards import md_escape
+from ui.cards import md_escape, show_preview
 from ui.data import engine, read
 from ui.filters import current_filters, current_lang
 from ui.navigation import run_through_app
@@ -102,7 +102,9 @@ st.caption(bt("pack_caption", lang, slides=len(chosen) + 2, charts=len(chosen)))
 
 st.subheader(bt("pngs", lang))
 for built in build_charts(data, chosen):
-    text, button = st.columns([5, 1], vertical_alignment="center")
+    preview, text, button = st.columns([2, 4, 1], vertical_alignment="center")
+    with preview:  # a small, static preview of exactly the chart the pack will hold
+        show_preview(built.figure, key=f"preview_{built.chart.chart_id}")
     text.markdown(f"**{md_escape(built.chart.title)}**")
     text.caption(built.takeaway.text)
     button.download_button(

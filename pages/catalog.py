@@ -13,14 +13,16 @@ import re
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from db import audit, catalog_admin
+from db import audit, catalog_admin, queries
 from db.catalog import load_catalog
 from db.session import read_session, write_session
 from ui.analyst_text import at, atmd
 from ui.analyst_views import catalog_table
 from ui.auth import client_address, require_role
-from ui.data import engine
+from ui.cards import applicable_span, md_escape
+from ui.data import engine, read
 from ui.filters import current_lang
+from ui.i18n import t
 from ui.navigation import run_through_app
 
 OUTCOME = "catalog_outcome"
@@ -198,3 +200,52 @@ with right, st.form("indicator_form"):
         key="indicator_submit",
         type="primary",
     )
+
+
+def _set_years() -> None:
+    """Form callback: parse the two optional years, then save them or say what is wrong."""
+    get = st.session_state.get
+    code: str = get("years_indicator") or ""
+    parsed: list[int | None] = []
+    for key, field in (("years_first", "catalog.first_year"), ("years_last", "catalog.last_year")):
+        text = str(get(key, "") or "").strip()
+        if text and not text.isdigit():
+            reason = t("catalog.year_not_number", lang, field=t(field, lang), value=text)
+            st.session_state[OUTCOME] = ("error", atmd("catalog.refused", lang, reason=reason))
+            return
+        parsed.append(int(text) if text else None)
+    with write_session(engine()) as session:
+        try:
+            catalog_admin.set_years(session, code, parsed[0], parsed[1])
+            _audit(session, code, change="years_set", years=f"{parsed[0] or ''}–{parsed[1] or ''}")
+            session.commit()
+        except catalog_admin.CatalogEditError as exc:
+            st.session_state[OUTCOME] = ("error", atmd("catalog.refused", lang, reason=str(exc)))
+            return
+    span = applicable_span({"first_year": parsed[0], "last_year": parsed[1]}, lang)
+    name_zh = specs[code].name_zh
+    _saved(t("catalog.years_saved", lang, name=name_zh, span=span or t("catalog.all_years", lang)))
+
+
+with right, st.form("years_form"):
+    st.subheader(t("catalog.years_title", lang), anchor=False)
+    st.caption(t("catalog.years_help", lang))
+    st.selectbox(
+        at("catalog.alias_indicator", lang),
+        list(specs),
+        format_func=lambda c: f"{specs[c].name_zh}（{c}）",
+        key="years_indicator",
+    )
+    first_col, last_col = st.columns(2)
+    first_col.text_input(t("catalog.first_year", lang), key="years_first", max_chars=4)
+    last_col.text_input(t("catalog.last_year", lang), key="years_last", max_chars=4)
+    st.form_submit_button(
+        t("catalog.years_submit", lang), on_click=_set_years, key="years_submit", type="primary"
+    )
+    ranges = read(queries.list_indicators)
+    ranged = ranges[ranges["first_year"].notna() | ranges["last_year"].notna()]
+    if len(ranged):
+        listed = "；".join(
+            f"{row['name_zh']} {applicable_span(row, lang)}" for row in ranged.to_dict("records")
+        )
+        st.caption(md_escape(t("catalog.years_current", lang, list=listed)))

@@ -1,14 +1,17 @@
-"""分类趋势 By category — every indicator of one category by year, city-wide or by region,
-with the latest figure and its change beside the chart and the full table below."""
+"""分类趋势 By category — every indicator of one category by year (with its targets),
+city-wide or by region, the latest figure and its change beside the chart, each
+indicator's change on last year as a diverging bar chart, and the full table below."""
 
 import streamlit as st
 
 from db import dashboard, queries
 from ui import cards, charts, tables
+from ui.change_chart import change_bars
 from ui.data import read
 from ui.filters import current_filters, current_lang, mirror, seed_choice
 from ui.i18n import name, t
 from ui.navigation import run_through_app
+from ui.panels import phone_panels
 
 run_through_app()
 lang = current_lang()
@@ -57,17 +60,33 @@ if data.truncated:
     st.caption(t("category.truncated", lang, n=dashboard.MAX_REGIONS))
 
 chart_col, table_col = st.columns([3, 2])  # room for English names in the table
-with chart_col:
+with chart_col, st.container(key="wide-panels"):  # hidden on a phone (ui/theme.py)
     title = t("chart.category_title", lang, name=label, start=start, end=end)
     figure = charts.category_small_multiples(
-        data.series, data.indicators, title=title, lang=lang, category=category
+        data.series,
+        data.indicators,
+        title=title,
+        lang=lang,
+        category=category,
+        targets=data.targets if view == "city" else None,  # targets are city-wide figures
     )
     extra = t(f"category.view.{view}", lang)
     filename = charts.chart_filename(label, (start, end), extra=extra)
     cards.show_chart(figure, filename=filename, key="category_chart")
+with chart_col, st.container(key="phone-panels"):  # a phone: one panel a row instead
+    phone_panels(data, view=str(view), lang=lang, years=(start, end))
 with table_col:
     st.markdown(f"**{t('category.table', lang, scope=cards.scope_label(filters, lang))}**")
     tables.latest_table(data.table, lang=lang, key="category_latest")
+
+movers = data.table[data.table["change"].notna()]
+if len(movers):
+    change_year = int(movers["year"].max())
+    movers = movers[movers["year"] == change_year]
+    title = t("category.changes", lang, year=change_year)
+    figure = change_bars(movers, title=f"{label} · {title}", year=change_year, lang=lang)
+    filename = charts.chart_filename(label, (change_year, change_year), extra=title)
+    cards.show_chart(figure, filename=filename, key="category_changes")
 
 with st.expander(t("category.full_table", lang), expanded=False):
     tables.year_table(data.series, data.indicators, lang=lang, key="category_years")

@@ -51,6 +51,8 @@ with tab_indicators:
         count_label=t("chart.regions_count", lang),
         full=data.region_count or None,
         row_colors=[category_color(c) for c in data.indicators["category"]],
+        not_applicable=data.not_applicable,
+        na_label=t("coverage.not_applicable", lang),
     )
     filename = charts.chart_filename(title, (start, end))
     cards.show_chart(figure, filename=filename, key="coverage_heatmap")

@@ -1,13 +1,16 @@
-"""总览 Overview — headline KPI cards, a tile per category, target completion."""
+"""总览 Overview — the reporting year (报告年度), headline KPI cards, a tile per category,
+target completion and each indicator's change on last year."""
 
 import streamlit as st
 
 from db import dashboard
+from db.report_year import report_years
 from ui import cards, charts
 from ui.data import read
 from ui.filters import current_filters, current_lang
 from ui.i18n import t
 from ui.navigation import run_through_app
+from ui.overview_parts import report_year_choice
 from ui.screenshot import apply_screenshot_layout, screenshot_overview
 from ui.theme import tile_css
 
@@ -21,11 +24,14 @@ if cards.store_is_empty():
     cards.empty_store(lang, key="load_sample_overview")
     st.stop()
 
-data = read(dashboard.overview, filters=filters)
-if data.year is None:
+years = read(report_years, filters=filters)
+if years.default is None:
     cards.no_data(cards.filtered_out(filters, lang))
     st.stop()
+chosen = report_year_choice(years, lang=lang, screenshot=screenshot)
+data = read(dashboard.overview, filters=filters, year=chosen)
 year = data.year
+assert year is not None  # the store has figures in range (checked above)
 st.caption(t("overview.caption", lang, year=year, scope=cards.scope_label(filters, lang)))
 if screenshot:
     screenshot_overview(data, lang=lang)

@@ -36,6 +36,8 @@ def test_page_offers_pack_and_pngs(monkeypatch: pytest.MonkeyPatch, sample_url: 
     assert labels[:2] == ["生成简报 PPTX", "生成简报 PDF"]
     assert labels.count("PNG") == len(chosen)
     assert at.slider(key="briefing_years").value == (2016, 2025)
+    previews = [c for c in at.get("plotly_chart") if '"staticPlot": true' in c.proto.config]
+    assert len(previews) == len(chosen)  # a small preview of every chart it will export
 
 
 def test_english_labels(monkeypatch: pytest.MonkeyPatch, sample_url: str) -> None:

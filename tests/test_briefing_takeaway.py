@@ -26,7 +26,7 @@ from briefing.takeaway import (
         (100, 100, "up", "处", "与上年持平", "neutral"),
         (93.4, 92.2, "up", "%", "同比提高 1.2 个百分点", "good"),  # rates move in points
         (91.0, 92.2, "up", "%", "同比下降 1.2 个百分点", "bad"),
-        (5, 0, "up", "次", "上年为 0，本年 5 次", "good"),
+        (5, 0, "up", "次", "上年为 0，本年 5次", "good"),
         (0, 0, "down", "起", "与上年持平（均为 0）", "neutral"),
         (5, None, "up", "次", "上年无数据，无法同比", "neutral"),
         (5, math.nan, "up", "次", "上年无数据，无法同比", "neutral"),
@@ -62,13 +62,15 @@ def test_no_target_no_line() -> None:
 @pytest.mark.parametrize(
     ("value", "unit", "qualifier", "text"),
     [
-        (12345, "处", None, "12,345 处"),
-        (123456, "件", None, "12.35万 件"),
-        (1.5e8, "件", None, "1.50亿 件"),
+        # the dashboard's one format: no space before the unit, scaled numbers 2 decimals
+        (1234, "处", None, "1,234处"),
+        (12345, "处", None, "1.23万处"),
+        (123456, "件", None, "12.35万件"),
+        (51000, "件", None, "5.10万件"),
+        (1.5e8, "件", None, "1.50亿件"),
         (95.64, "%", None, "95.6%"),
-        (32000, "辆次", "more_than", "≥32,000 辆次"),
-        (300, "人", "about", "≈300 人"),
-        (123456, "万件", None, "12.35万 件"),
+        (32000, "辆次", "more_than", "≥3.20万辆次"),
+        (300, "人", "about", "≈300人"),
     ],
 )
 def test_format_value(value: float, unit: str, qualifier: str | None, text: str) -> None:
@@ -79,13 +81,13 @@ def test_series_takeaway_uses_latest_year_and_its_predecessor() -> None:
     result = series_takeaway(
         [2025, 2023, 2024], [1100, 900, 1000], direction="up", unit="处", target=1000
     )
-    assert result.text == "2025年 1,100 处，同比增长 10.0%，完成目标 110.0%"
+    assert result.text == "2025年 1,100处，同比增长 10.0%，完成目标 110.0%"
     assert result.tone == "good"
 
 
 def test_series_takeaway_gap_year_is_not_compared_with_an_older_one() -> None:
     result = series_takeaway([2022, 2024], [10, 20], direction="up", unit="个")
-    assert result.text == "2024年 20 个，上年无数据，无法同比"
+    assert result.text == "2024年 20个，上年无数据，无法同比"
 
 
 def test_series_takeaway_empty() -> None:

@@ -166,3 +166,22 @@ def test_new_indicator_with_phrasings(engine: Engine) -> None:
     with read_session(engine) as s:
         figures = extract_figures("2024年全年检查桥梁35座。", load_catalog(s)).figures
     assert [(f.indicator_code, f.value) for f in figures] == [("safety.bridges_checked", 35.0)]
+
+
+def test_years_range_is_checked_before_anything_changes(engine: Engine) -> None:
+    from sqlalchemy import select
+
+    from db.models import Indicator
+
+    with write_session(engine) as session:
+        catalog_admin.set_years(session, "safety.hazards_fixed", None, 2022)
+        with pytest.raises(catalog_admin.CatalogEditError, match="截止年份"):
+            catalog_admin.set_years(session, "safety.hazards_fixed", 2020, 21000)
+        session.commit()
+    with read_session(engine) as session:
+        row = session.execute(
+            select(Indicator.first_year, Indicator.last_year).where(
+                Indicator.code == "safety.hazards_fixed"
+            )
+        ).one()
+    assert tuple(row) == (None, 2022)

@@ -115,3 +115,40 @@ def test_new_indicator_with_aliases(app_engine: Engine) -> None:
         catalog = load_catalog(s)
     assert catalog.lookup("桥检") == BRIDGES
     assert len(at.dataframe[0].value) == 49
+
+
+def years_of(engine: Engine, code: str) -> tuple[int | None, int | None]:
+    from sqlalchemy import select
+
+    from db.models import Indicator
+
+    with read_session(engine) as session:
+        row = session.execute(
+            select(Indicator.first_year, Indicator.last_year).where(Indicator.code == code)
+        ).one()
+    return row[0], row[1]
+
+
+def set_years(at: AppTest, code: str, first: str, last: str) -> AppTest:
+    at.selectbox(key="years_indicator").set_value(code)
+    at.text_input(key="years_first").input(first)
+    at.text_input(key="years_last").input(last)
+    at.button(key="years_submit").click()
+    return at.run()
+
+
+def test_applicable_years_are_edited_on_the_catalog_page(app_engine: Engine) -> None:
+    """疫情防控 comes seeded with 2020–2022 (catalog); an analyst sets or clears a range,
+    and a reversed or non-numeric range is refused with the field named, changing nothing."""
+    assert years_of(app_engine, "epidemic.checkpoints") == (2020, 2022)
+    at = catalog_page()
+    at = set_years(at, HAZARDS, "2018", "")
+    assert not at.exception, [e.value for e in at.exception]
+    assert "已保存：排查治理安全隐患 适用 2018 年起" in at.success[0].value
+    assert years_of(app_engine, HAZARDS) == (2018, None)
+    at = set_years(at, HAZARDS, "2024", "2020")
+    assert "起始年份 2024 晚于截止年份 2020" in at.error[0].value
+    assert years_of(app_engine, HAZARDS) == (2018, None)  # unchanged
+    at = set_years(at, HAZARDS, "二〇二〇", "")
+    assert "起始年份“二〇二〇”不是年份" in at.error[0].value
+    assert years_of(app_engine, HAZARDS) == (2018, None)

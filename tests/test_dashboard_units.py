@@ -21,9 +21,9 @@ FORMATS = [
     # value, unit, lang, qualifier, code, expected
     (1650, "处", "zh", None, None, "1,650处"),
     (32100, "件", "zh", None, None, "3.21万件"),
-    (339_678_000, "件", "zh", None, None, "3.4亿件"),
-    (120_000_000, "元", "zh", None, None, "1.2亿元"),
-    (31000, "件", "zh", "more_than", None, "≥3.1万件"),
+    (339_678_000, "件", "zh", None, None, "3.40亿件"),
+    (120_000_000, "元", "zh", None, None, "1.20亿元"),
+    (31000, "件", "zh", "more_than", None, "≥3.10万件"),
     (300, "人", "zh", "about", None, "≈300人"),
     (93.3, "%", "zh", None, None, "93.3%"),
     (0, "起", "zh", None, None, "0起"),
@@ -44,11 +44,22 @@ def test_format_value(value, unit, lang, qualifier, code, expected) -> None:  # 
 
 
 @pytest.mark.parametrize(
-    ("value", "lang", "compact", "expected"),
-    [(339_678_000, "en", True, "339.7M"), (2.5e9, "en", True, "2.5B"), (2.5e9, "zh", True, "25亿")],
+    ("value", "lang", "expected"),
+    [
+        # one precision rule: scaled numbers always two decimals (5.10万 beside 5.03万)
+        (51_000, "zh", "5.10万"),
+        (50_300, "zh", "5.03万"),
+        (9_999, "zh", "9,999"),
+        (2.5e9, "zh", "25.00亿"),
+        (12.25, "zh", "12.2"),
+        # one English wording for large numbers, on cards too (no "339.7M")
+        (339_678_000, "en", "339.68 million"),
+        (2.5e9, "en", "2.50 billion"),
+        (999_999, "en", "999,999"),
+    ],
 )
-def test_compact_numbers_for_cards(value: float, lang: str, compact: bool, expected: str) -> None:
-    assert format_number(value, lang, compact=compact) == expected
+def test_one_number_format(value: float, lang: str, expected: str) -> None:
+    assert format_number(value, lang) == expected
 
 
 @pytest.mark.parametrize(
@@ -88,7 +99,9 @@ def test_every_label_has_both_languages_with_the_same_placeholders() -> None:
         assert zh and en, key
         names = {f for _, f, _, _ in fields.parse(zh) if f}
         assert names == {f for _, f, _, _ in fields.parse(en) if f}, key
-    assert t("overview.caption", "en", year=2025, scope="city-wide").startswith("2025")
+    assert t("overview.caption", "en", year=2025, scope="city-wide").startswith(
+        "Reporting year 2025"
+    )
 
 
 def test_every_catalog_unit_has_an_english_word() -> None:
@@ -126,7 +139,7 @@ def test_trend_chart_units_targets_and_qualifiers() -> None:
     assert fig.layout.yaxis.title.text == "万辆次"
     line, target = fig.data
     assert list(line.y) == pytest.approx([31, 33, 36])
-    assert line.customdata[1] == "≥33万辆次"
+    assert line.customdata[1] == "≥33.00万辆次"  # in the axis unit
     assert list(line.marker.symbol) == ["circle", "circle-open", "circle"]
     assert target.name == "目标值"
 
@@ -153,7 +166,9 @@ def test_small_multiples_keep_rates_and_counts_apart() -> None:
     )  # fmt: skip
     fig = charts.category_small_multiples(series, indicators, title="安全监管", category="safety")
     assert [a.text for a in fig.layout.annotations] == ["隐患（处）", "优良路率（%）"]
-    assert fig.layout.yaxis.title.text == "处" and fig.layout.yaxis2.title.text == "%"
+    # the unit is stated once, horizontally, in the panel's own title (not a rotated axis
+    # title that sat against the neighbouring panel)
+    assert not fig.layout.yaxis.title.text and not fig.layout.yaxis2.title.text
     assert fig.data[1].xaxis == "x2" and fig.data[1].yaxis == "y2"
 
 

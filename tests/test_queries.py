@@ -203,7 +203,8 @@ def test_coverage_counts_regions(filled: Engine) -> None:
         ("东区", 2019): 1, ("东区", 2020): 2, ("东区", 2021): 1, ("北区", 2020): 1,
     }  # fmt: skip
     assert view.years == [2019, 2020, 2021]
-    assert view.matrix.loc[HAZARDS].tolist() == [3, 3, 2]
+    assert view.matrix.loc[HAZARDS].tolist() == [2, 2, 2]  # districts: 全市 is not a region
+    assert view.matrix.loc[RATE, 2019] == 0  # only the 全市 figure: covered, no district
     assert math.isnan(view.matrix.loc[RATE, 2021])
     gaps = dict(zip(view.gaps["code"], view.gaps["missing"], strict=True))
     assert gaps[RATE] == [2021]

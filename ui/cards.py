@@ -37,19 +37,60 @@ def show_chart(fig: go.Figure, *, filename: str, key: str) -> None:
     st.plotly_chart(fig, theme=None, config=plotly_config(filename), key=key, width="stretch")
 
 
+PREVIEW_HEIGHT = 190
+
+
+def show_preview(fig: go.Figure, *, key: str) -> None:
+    """A thumbnail of a figure (简报导出): static, no toolbar, no legend, small type."""
+    small = go.Figure(fig)
+    small.update_layout(
+        height=PREVIEW_HEIGHT,
+        showlegend=False,
+        margin={"l": 8, "r": 8, "t": 8, "b": 8},
+        font={"size": 8},
+        title={"text": ""},
+        annotations=[],  # panel titles and marker labels: unreadable at this size
+    )
+    small.update_xaxes(title={"text": ""}, tickfont={"size": 8})
+    small.update_yaxes(title={"text": ""}, tickfont={"size": 8})
+    config = {"staticPlot": True, "displayModeBar": False}
+    st.plotly_chart(small, theme=None, config=config, key=key, width="stretch")
+
+
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def kpi_card(card: Mapping[str, Any], *, year: int | None, lang: str) -> None:
-    """One headline figure: value with unit, change on the previous year coloured by the
-    indicator's direction (fewer accidents is good), a sparkline, and 完成率 if targeted."""
+def applicable_span(card: Mapping[str, Any], lang: str) -> str:
+    """The catalog's applicable years as a reader says them (``2020–2022 年``), or ""."""
+    first: int | None = None if _missing(card.get("first_year")) else int(card["first_year"])
+    last: int | None = None if _missing(card.get("last_year")) else int(card["last_year"])
+    if first is not None and last is not None:
+        return t("catalog.years_span", lang, first=first, last=last)
+    if first is not None:
+        return t("catalog.years_from", lang, first=first)
+    if last is not None:
+        return t("catalog.years_until", lang, last=last)
+    return ""
+
+
+def kpi_card(card: Mapping[str, Any], *, year: int | None, lang: str, link: bool = True) -> None:
+    """One headline figure: value with unit, last year's figure and the change on it
+    (coloured by the indicator's direction — fewer accidents is good), a sparkline,
+    完成率 if targeted, and one click to the indicator's detail with the filters kept.
+
+    A figure older than the reporting year is marked (a badge, not a footnote) and its
+    change is shown uncoloured: it is not this year's news. An indicator that does not
+    apply in the reporting year (疫情防控 after 2022) says so instead.
+    """
     label = name(card, lang)
     code, unit = card["code"], card["unit"]
     rule = t(f"rule.{card['aggregation']}", lang)
     direction = t(f"direction.{card['direction']}", lang)
     help_text = t("kpi.help", lang, name=md_escape(label), rule=rule, direction=direction)
     has_value = not _missing(card.get("value"))
+    stale = has_value and year is not None and int(card["year"]) < year
+    applicable = bool(card.get("applicable", True))
     change: Any = card.get("change")
     delta: str | int | None = None
     description = t("kpi.vs_prev", lang)
@@ -62,26 +103,31 @@ def kpi_card(card: Mapping[str, Any], *, year: int | None, lang: str) -> None:
     else:
         delta = format_change(change, card["change_kind"], lang)
     notes = []
-    if has_value and int(card["year"]) != year:
-        notes.append(t("kpi.latest_year", lang, year=int(card["year"])))
+    if has_value and not _missing(card.get("prev")):
+        prev = format_value(card["prev"], unit, lang, code=code)
+        notes.append(t("kpi.prev_value", lang, year=int(card["year"]) - 1, value=prev))
     if not _missing(card.get("target")):
         target = format_value(card["target"], unit, lang, code=code)
         notes.append(t("kpi.target", lang, target=target, pct=format_percent(card["completion"])))
-    elif has_value and not notes:
+    elif has_value and not stale:
         notes.append(t("kpi.no_target", lang))
     with st.container(border=True, key=f"kpi-{_css_key(code)}", height="stretch"):
+        if not applicable and year is not None:
+            span = applicable_span(card, lang)
+            st.badge(t("kpi.not_applicable", lang, span=span), color="gray")
+        elif stale:
+            assert year is not None
+            latest = int(card["year"])
+            st.badge(
+                t("kpi.stale", lang, latest=latest, year=year),
+                icon=":material/history:",
+                color="orange",
+            )  # no help icon: screenshot mode hides those, and the badge would go with it
         st.metric(
             md_escape(label),
-            format_value(
-                card.get("value"),
-                unit,
-                lang,
-                qualifier=card.get("qualifier"),
-                code=code,
-                compact=True,
-            ),
+            format_value(card.get("value"), unit, lang, qualifier=card.get("qualifier"), code=code),
             delta=delta,
-            delta_color="inverse" if card["direction"] == "down" else "normal",
+            delta_color="off" if stale else "inverse" if card["direction"] == "down" else "normal",
             delta_description=description,
             help=help_text,
             chart_data=card.get("spark") or None,
@@ -89,6 +135,13 @@ def kpi_card(card: Mapping[str, Any], *, year: int | None, lang: str) -> None:
         )
         if notes:
             st.caption(md_escape(" · ".join(notes)))
+        if link:  # not in a screenshot: nothing to click there
+            st.page_link(
+                "pages/indicator.py",
+                label=t("kpi.open", lang),
+                icon=":material/query_stats:",
+                query_params=link_params(indicator=code),
+            )
 
 
 def category_tile(tile: Mapping[str, Any], *, year: int, lang: str) -> None:

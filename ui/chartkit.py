@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from ui.format import format_value
+from ui.format import AxisScale, axis_scale, format_in_scale
 from ui.i18n import t
 from ui.theme import MUTED_COLOR, TARGET_COLOR
 
@@ -48,13 +48,25 @@ def max_abs(*columns: pd.Series) -> float:
     return max(values) if values else math.nan
 
 
+def value_scale(
+    *columns: pd.Series | None, unit: str, lang: str, code: str | None = None
+) -> AxisScale:
+    """THE display unit of a chart (or of one panel) showing ``columns``.
+
+    Every chart builder asks this once and takes its title unit, axis title, hover and
+    data labels from the answer, so a title never says 平方米 over an axis in 万平方米.
+    """
+    return axis_scale(max_abs(*(c for c in columns if c is not None)), unit, lang, code=code)
+
+
 def hover_texts(
-    values: pd.Series, qualifiers: pd.Series | None, unit: str, lang: str, code: str | None
+    values: pd.Series, qualifiers: pd.Series | None, scale: AxisScale, unit: str, lang: str
 ) -> list[str]:
+    """Hover and data labels in the chart's display unit (``scale``)."""
     qualifiers = qualifiers if qualifiers is not None else pd.Series([None] * len(values))
     return [
-        format_value(v, unit, lang, qualifier=q, code=code)
-        for v, q in zip(values, qualifiers, strict=True)
+        format_in_scale(v, scale, unit, lang, qualifier=q)
+        for v, q in zip(values.tolist(), list(qualifiers), strict=True)
     ]
 
 

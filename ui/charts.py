@@ -19,19 +19,19 @@ from ui.chartkit import (
     grid_layout,
     has_cjk,
     hover_texts,
-    max_abs,
     plain,
     small_count_axis,
+    value_scale,
     vertical_marker,
     wrap_title,
     year_axis,
     year_title,
 )
-from ui.format import axis_scale, format_percent, format_value, qualifier_symbol
-from ui.i18n import name, region_label, t, unit_label
+from ui.format import format_in_scale, format_percent, qualifier_symbol
+from ui.heatmap import coverage_heatmap as coverage_heatmap  # re-exported for the pages
+from ui.i18n import name, region_label, t
 from ui.theme import (
     CITY_COLOR,
-    GAP_COLOR,
     TARGET_COLOR,
     TEMPLATE_NAME,
     category_color,
@@ -50,15 +50,19 @@ def trend_chart(
     color: str | None = None,
     targets: pd.DataFrame | None = None,
     series: str | None = None,
+    unit_in_title: bool = False,
 ) -> go.Figure:
     """Values by year: ``df`` has ``year, value`` (optional ``qualifier``).
+
+    ``unit_in_title`` appends the chart's display unit to ``title`` (``（万件）``), from the
+    same scale as the axis.
 
     With ``series`` (e.g. ``"region"``) one line per distinct value of that column;
     ``targets`` (``year, target``) adds a dashed target line. Figures with a qualifier
     (≥/≈) get an open marker and the symbol in their label.
     """
     targets = targets if targets is not None else pd.DataFrame(columns=["year", "target"])
-    scale = axis_scale(max_abs(df["value"], targets["target"]), unit, lang, code=code)
+    scale = value_scale(df["value"], targets["target"], unit=unit, lang=lang, code=code)
     traces = []
     groups = df.groupby(series, sort=False) if series else [(None, df)]
     names = list(df[series].unique()) if series else []
@@ -84,7 +88,7 @@ def trend_chart(
                     "size": 9,
                     "color": line_color,
                 },
-                "customdata": hover_texts(part["value"], qualifiers, unit, lang, code),
+                "customdata": hover_texts(part["value"], qualifiers, scale, unit, lang),
                 "hovertemplate": f"{label}<br>%{{x}}: %{{customdata}}<extra></extra>",
             }
         )
@@ -100,10 +104,12 @@ def trend_chart(
                 "mode": "lines+markers",
                 "line": {"color": TARGET_COLOR, "dash": "dash", "width": 2},
                 "marker": {"symbol": "line-ew-open", "size": 14, "color": TARGET_COLOR},
-                "customdata": hover_texts(targets["target"], None, unit, lang, code),
+                "customdata": hover_texts(targets["target"], None, scale, unit, lang),
                 "hovertemplate": f"{label}<br>%{{x}}: %{{customdata}}<extra></extra>",
             }
         )
+    if unit_in_title:
+        title = f"{title}（{scale.label}）" if lang == "zh" else f"{title} ({scale.label})"
     layout = {
         "template": TEMPLATE_NAME,
         "title": {"text": plain(title)},
@@ -152,8 +158,12 @@ def category_small_multiples(
     lang: str = "zh",
     category: str | None = None,
     columns: int = 3,
+    targets: pd.DataFrame | None = None,
 ) -> go.Figure:
     """One small chart per indicator of a category, each with its own unit axis.
+
+    ``targets`` (``code, year, target``) adds each panel's dashed target line, in the
+    panel's own display unit.
 
     ``df``: ``code, year, value`` (optional ``qualifier``, ``region``); ``indicators``:
     ``code, name_zh, name_en, unit`` in display order. With more than one region in
@@ -166,10 +176,24 @@ def category_small_multiples(
     shown = indicators[indicators["code"].isin(df["code"])].to_dict("records")
     rows = max(1, math.ceil(len(shown) / columns))
     height = grid_height(rows)
+    parts = {r["code"]: df[df["code"] == r["code"]] for r in shown}
+    if targets is None:
+        targets = pd.DataFrame(columns=["code", "year", "target"])
+    aims = {r["code"]: targets[targets["code"] == r["code"]].sort_values("year") for r in shown}
+    scales = {
+        r["code"]: value_scale(
+            parts[r["code"]]["value"],
+            aims[r["code"]]["target"],
+            unit=r["unit"],
+            lang=lang,
+            code=r["code"],
+        )
+        for r in shown
+    }
     subtitles = [
-        plain(f"{name(r, lang)}（{unit_label(r['unit'], lang, code=r['code'])}）")
+        plain(f"{name(r, lang)}（{scales[r['code']].label}）")
         if lang == "zh"
-        else wrap_title(f"{name(r, lang)} ({unit_label(r['unit'], lang, code=r['code'])})")
+        else wrap_title(f"{name(r, lang)} ({scales[r['code']].label})")
         for r in shown
     ]
     gap = 90 if lang == "zh" else 110  # room for two-line English panel titles
@@ -180,8 +204,7 @@ def category_small_multiples(
     seen: set[str] = set()
     for i, ind in enumerate(shown):
         axis = "" if i == 0 else str(i + 1)
-        part = df[df["code"] == ind["code"]]
-        scale = axis_scale(max_abs(part["value"]), ind["unit"], lang, code=ind["code"])
+        part, scale = parts[ind["code"]], scales[ind["code"]]
         groups = part.groupby("region", sort=False) if by_region else [("全市", part)]
         for region, line in groups:
             line = line.sort_values("year")
@@ -201,14 +224,37 @@ def category_small_multiples(
                     "line": {"color": color, "width": 2.5},
                     "marker": {"size": 6, "color": color},
                     "customdata": hover_texts(
-                        line["value"], line.get("qualifier"), ind["unit"], lang, ind["code"]
+                        line["value"], line.get("qualifier"), scale, ind["unit"], lang
                     ),
                     "hovertemplate": f"{label}<br>%{{x}}: %{{customdata}}<extra></extra>",
                 }
             )
             seen.add(label)
+        aim = aims[ind["code"]]
+        if len(aim):
+            target_label = t("chart.target", lang)
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": aim["year"].tolist(),
+                    "y": (aim["target"] / scale.divisor).tolist(),
+                    "xaxis": f"x{axis}",
+                    "yaxis": f"y{axis}",
+                    "name": target_label,
+                    "legendgroup": "target",
+                    "showlegend": "target" not in seen,
+                    "mode": "lines+markers",
+                    "line": {"color": TARGET_COLOR, "dash": "dash", "width": 1.5},
+                    "marker": {"symbol": "line-ew-open", "size": 10, "color": TARGET_COLOR},
+                    "customdata": hover_texts(aim["target"], None, scale, ind["unit"], lang),
+                    "hovertemplate": f"{target_label}<br>%{{x}}: %{{customdata}}<extra></extra>",
+                }
+            )
+            seen.add("target")
         layout[f"yaxis{axis}"].update(
-            title={"text": scale.label, "font": {"size": 13}},
+            # the unit is in the panel's own (horizontal) title, from this same scale; a
+            # rotated axis title sat against the neighbouring panel instead
+            title={"text": ""},
             tickformat=",",
             tickfont={"size": 12},
             rangemode="normal" if ind["unit"] == "%" else "tozero",
@@ -221,7 +267,7 @@ def category_small_multiples(
         template=TEMPLATE_NAME,
         title={"text": plain(title)},
         height=height,
-        showlegend=by_region,
+        showlegend=by_region or "target" in seen,
         hovermode="closest",
         margin={"t": 120},
         # above the subplot titles, not on top of them
@@ -247,8 +293,8 @@ def region_bar(
     rate reads against the city's without ever being added to it.
     """
     df = df.sort_values("value", ascending=True)
-    scale = axis_scale(max_abs(df["value"]), unit, lang, code=code)
-    text = hover_texts(df["value"], df.get("qualifier"), unit, lang, code)
+    scale = value_scale(df["value"], unit=unit, lang=lang, code=code)
+    text = hover_texts(df["value"], df.get("qualifier"), scale, unit, lang)
     bar = {
         "type": "bar",
         "x": (df["value"] / scale.divisor).tolist(),
@@ -274,7 +320,7 @@ def region_bar(
         "showlegend": False,
     }
     if reference is not None and not math.isnan(reference):
-        label = f"{t('city', lang)} {format_value(reference, unit, lang, code=code)}"
+        label = f"{t('city', lang)} {format_in_scale(reference, scale, unit, lang)}"
         layout.update(vertical_marker(reference / scale.divisor, label))
     return go.Figure(data=[bar], layout=layout)
 
@@ -292,7 +338,11 @@ def completion_chart(df: pd.DataFrame, *, title: str, lang: str = "zh") -> go.Fi
         "orientation": "h",
         "marker": {"color": [category_color(c) for c in df["category"]]},
         "text": [format_percent(v) for v in df["completion"]],
-        "textposition": "outside",
+        # inside the bar (centred) when it fits, else just after a short bar: never past
+        # the plot area, and never under the 100 % line at a bar's end
+        "textposition": "auto",
+        "insidetextanchor": "middle",
+        "insidetextfont": {"color": "#ffffff"},
         "cliponaxis": False,
         "hovertemplate": "%{y}: %{x:.1f}%<extra></extra>",
     }
@@ -307,77 +357,6 @@ def completion_chart(df: pd.DataFrame, *, title: str, lang: str = "zh") -> go.Fi
         **vertical_marker(100, t("chart.full", lang)),
     }
     return go.Figure(data=[bar], layout=layout)
-
-
-def coverage_heatmap(
-    matrix: pd.DataFrame,
-    *,
-    title: str,
-    lang: str = "zh",
-    count_label: str = "",
-    full: int | None = None,
-    row_colors: list[str] | None = None,
-) -> go.Figure:
-    """Which rows (indicators or regions) have figures for which years.
-
-    ``matrix``: index = row labels (top to bottom), columns = years, values = how many
-    regions/indicators have a figure; missing = NaN, drawn as a pale red gap. ``full``
-    is the count that means complete (darkest); ``row_colors`` puts a coloured square
-    (e.g. the category colour) before each row label.
-    """
-    z = matrix.to_numpy(dtype=float)
-    text = [["" if math.isnan(v) else f"{v:.0f}" for v in row] for row in z]
-    labels = [plain(i) for i in matrix.index]
-    ticks = labels
-    if row_colors:
-        ticks = [
-            f'{label} <span style="color:{color}">■</span>'
-            for label, color in zip(labels, row_colors, strict=True)
-        ]
-    top = float(full) if full else float(max(1.0, matrix.max().max() if matrix.size else 1.0))
-    heatmap = {
-        "type": "heatmap",
-        "z": [[None if math.isnan(v) else v for v in row] for row in z],
-        "x": [str(c) for c in matrix.columns],
-        "y": list(range(len(labels))),
-        "text": text,
-        "customdata": [[label] * len(matrix.columns) for label in labels],
-        "texttemplate": "%{text}",
-        "textfont": {"size": 12},
-        "colorscale": [[0.0, "#dbe9f6"], [1.0, "#2f6aa3"]],
-        "zmin": 0,
-        "zmax": top,
-        "xgap": 2,
-        "ygap": 2,
-        "colorbar": {
-            "title": {"text": count_label},
-            "thickness": 14,
-            "dtick": max(1, round(top / 5)),
-        },
-        "hovertemplate": f"%{{customdata}} · %{{x}}<br>{count_label}: %{{text}}<extra></extra>",
-    }
-    layout = {
-        "template": TEMPLATE_NAME,
-        "title": {"text": plain(title)},
-        "plot_bgcolor": GAP_COLOR,
-        "xaxis": {
-            "title": {"text": t("chart.year", lang)},
-            "side": "top",
-            "type": "category",
-            "showgrid": False,
-        },
-        "yaxis": {
-            "autorange": "reversed",
-            "showgrid": False,
-            "tickfont": {"size": 13},
-            "tickmode": "array",
-            "tickvals": list(range(len(labels))),
-            "ticktext": ticks,
-        },
-        "height": max(300, 140 + 26 * len(matrix)),
-        "margin": {"t": 110},
-    }
-    return go.Figure(data=[heatmap], layout=layout)
 
 
 def chart_filename(subject: str, years: tuple[int, int] | None = None, *, extra: str = "") -> str:

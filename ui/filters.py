@@ -34,6 +34,7 @@ CATEGORIES_KEY = "cats"
 REGIONS_KEY = "regions"
 _FILTERS_STATE = "_tqi_filters"
 _WRITTEN_STATE = "_tqi_url_written"  # key → the values this app last put in the URL
+_BOUNDS_STATE = "_tqi_year_bounds"  # the store's first and last year this session last saw
 _KEPT_STATE = "_tqi_kept"  # key → last value, for widgets of pages not shown this run
 
 
@@ -94,6 +95,8 @@ def _seed_many(key: str, options: Sequence[str]) -> None:
 
 
 def _seed_years(low: int, high: int) -> None:
+    """Seed the year range; a range that reached the store's last (first) year keeps
+    reaching it when a newer (older) year is committed — by anyone, in any session."""
     _restore(YEARS_KEY)
     url = _from_url(YEARS_KEY)
     if url:
@@ -104,6 +107,12 @@ def _seed_years(low: int, high: int) -> None:
         if years:
             st.session_state[YEARS_KEY] = (years[0], years[-1])
     start, end = st.session_state.get(YEARS_KEY, (low, high))
+    seen_low, seen_high = st.session_state.get(_BOUNDS_STATE, (low, high))
+    if end == seen_high:
+        end = high
+    if start == seen_low:
+        start = low
+    st.session_state[_BOUNDS_STATE] = (low, high)
     start, end = max(low, min(start, high)), min(high, max(end, low))
     st.session_state[YEARS_KEY] = (min(start, end), max(start, end))
 
@@ -140,8 +149,17 @@ def current_filters() -> Filters:
     return st.session_state.get(_FILTERS_STATE, Filters())
 
 
-def sidebar_filters(lang: str) -> Filters:
-    """Draw the shared filters, mirror them in the URL and remember them for the pages."""
+FILTERED_PAGES = frozenset({"", "overview", "category", "indicator", "coverage"})  # "": the default
+"""Pages (``url_path``) the shared filters act on. 简报导出 has its own years, the analyst
+pages (upload, batches, catalog, report reader) none: no filter is shown where it does
+nothing, and no page has the same control twice."""
+
+
+def sidebar_filters(lang: str, page: str | None = None) -> Filters:
+    """Draw the shared filters on ``page`` (a ``url_path``; None: draw them), mirror them
+    in the URL and remember them for the pages. Elsewhere the last choice is kept."""
+    if page is not None and page not in FILTERED_PAGES:
+        return current_filters()
     bounds = read(queries.year_bounds)
     categories = {c["code"]: c for c in read(queries.list_categories).to_dict("records")}
     regions = read(queries.list_regions)

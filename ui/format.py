@@ -22,35 +22,59 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _trim(text: str) -> str:
-    return text.rstrip("0").rstrip(".") if "." in text else text
+SCALE_FROM = 1e4
+"""Chinese numbers from 10,000 up read in 万 (and from 10^8 in 亿) — on cards, axes,
+hover labels, tables and slides alike (:func:`format_number` and :func:`axis_scale`)."""
+
+SCALED_DIGITS = 2
+"""A number shown in 万/亿/million/billion always has exactly two decimals (``5.10万``
+beside ``5.03万``, never ``5.1万``): one precision rule everywhere."""
 
 
-def format_number(
-    value: float | None, lang: str = "zh", *, digits: int = 2, compact: bool = False
-) -> str:
+def _unscaled(value: float) -> str:
+    """Below the scaling threshold: whole numbers with separators, else one decimal."""
+    if value == int(value) or abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def _scaled(value: float, divisor: float) -> str:
+    return f"{value / divisor:,.{SCALED_DIGITS}f}"
+
+
+def number_scale(magnitude: float, lang: str = "zh") -> tuple[float, str, str]:
+    """``(divisor, Chinese prefix, English word)`` for a number of this size.
+
+    The one rule deciding whether a figure reads in 万/亿 (Chinese) or million/billion
+    (English); both :func:`format_number` and :func:`axis_scale` ask it.
+    """
+    if lang == "zh":
+        if magnitude >= 1e8:
+            return 1e8, "亿", ""
+        if magnitude >= SCALE_FROM:
+            return 1e4, "万", ""
+        return 1.0, "", ""
+    if magnitude >= 1e9:
+        return 1e9, "", "billion"
+    if magnitude >= 1e6:
+        return 1e6, "", "million"
+    return 1.0, "", ""
+
+
+def format_number(value: float | None, lang: str = "zh") -> str:
     """A plain number the way a reader in ``lang`` expects it.
 
     Chinese: ``1,650`` below 10,000, then ``3.21万`` and ``1.23亿``. English: thousands
-    separators (``32,100``), then ``339.68 million`` — or ``339.7M`` with ``compact``
-    (KPI cards). Decimals are kept only when they matter.
+    separators (``32,100``), then ``339.68 million`` (one wording, cards included).
+    Scaled numbers always carry two decimals, unscaled ones none (or one below 100).
     """
     if _missing(value):
         return "—"
     value = float(value)  # type: ignore[arg-type]
-    magnitude = abs(value)
-    if lang == "zh" and magnitude >= 1e8:
-        return _trim(f"{value / 1e8:,.{digits}f}") + "亿"
-    if lang == "zh" and magnitude >= 1e4:
-        return _trim(f"{value / 1e4:,.{digits}f}") + "万"
-    if lang != "zh" and magnitude >= 1e6:
-        scaled, word, short = (1e9, " billion", "B") if magnitude >= 1e9 else (1e6, " million", "M")
-        if compact:
-            return _trim(f"{value / scaled:,.1f}") + short
-        return _trim(f"{value / scaled:,.{digits}f}") + word
-    if magnitude >= 100 or value == int(value):
-        return f"{value:,.0f}"
-    return _trim(f"{value:,.{digits}f}")
+    divisor, prefix, word = number_scale(abs(value), lang)
+    if divisor == 1:
+        return _unscaled(value)
+    return _scaled(value, divisor) + (prefix if lang == "zh" else f" {word}")
 
 
 def format_value(
@@ -60,18 +84,44 @@ def format_value(
     *,
     qualifier: str | None = None,
     code: str | None = None,
-    compact: bool = False,
 ) -> str:
-    """Number, unit and qualifier: ``≥3.2万辆次``, ``93.3%``, ``≥32,000 vehicles``."""
+    """Number, unit and qualifier: ``≥3.20万辆次``, ``93.3%``, ``≥32,000 vehicles``.
+
+    No space between number and unit in Chinese, one in English.
+    """
     if _missing(value):
         return "—"
-    number = qualifier_symbol(qualifier) + format_number(value, lang, compact=compact)
+    number = qualifier_symbol(qualifier) + format_number(value, lang)
     if unit == "%":
-        return f"{number}%"
-    label = unit_label(unit, lang, code=code)
+        return f"{qualifier_symbol(qualifier)}{float(value):.1f}%"  # type: ignore[arg-type]
+    return join_unit(number, unit_label(unit, lang, code=code), lang)
+
+
+def join_unit(number: str, label: str, lang: str) -> str:
+    """Number and unit, the one spacing rule: none in Chinese, one space in English."""
     if lang == "zh":
         return f"{number}{label}"
     return f"{number} {label}".rstrip()
+
+
+def format_in_scale(
+    value: float | None,
+    scale: AxisScale,
+    unit: str,
+    lang: str = "zh",
+    *,
+    qualifier: str | None = None,
+) -> str:
+    """A figure in a chart's own display unit (``scale``), for its hover and data labels:
+    on an axis in 万平方米 a hover reads ``0.50万平方米``, never ``5,000平方米``."""
+    if _missing(value):
+        return "—"
+    value = float(value)  # type: ignore[arg-type]
+    mark = qualifier_symbol(qualifier)
+    if unit == "%":
+        return f"{mark}{value:.1f}%"
+    number = _unscaled(value) if scale.divisor == 1 else _scaled(value, scale.divisor)
+    return join_unit(mark + number, scale.label, lang)
 
 
 def format_change(change: float | None, kind: str, lang: str = "zh") -> str:
@@ -106,17 +156,18 @@ class AxisScale:
 def axis_scale(
     max_abs: float, unit: str, lang: str = "zh", *, code: str | None = None
 ) -> AxisScale:
-    """A readable axis for values up to ``max_abs``: ``万件``/``亿元`` in Chinese,
-    ``million items`` in English, the plain unit otherwise; rates stay ``%``."""
+    """The display unit of a chart whose values reach ``max_abs``: ``万件``/``亿元`` in
+    Chinese, ``million items`` in English, the plain unit otherwise; rates stay ``%``.
+
+    Charts get it through :func:`ui.chartkit.value_scale`; title, axis, hover and data
+    labels of a chart all take their unit from the one result.
+    """
     label = unit_label(unit, lang, code=code)
     if unit == "%" or _missing(max_abs):
         return AxisScale(1.0, label or unit)
-    if lang == "zh":
-        if max_abs >= 1e8:
-            return AxisScale(1e8, f"亿{label}")
-        if max_abs >= 1e5:
-            return AxisScale(1e4, f"万{label}")
+    divisor, prefix, word = number_scale(max_abs, lang)
+    if divisor == 1:
         return AxisScale(1.0, label)
-    if max_abs >= 1e7:
-        return AxisScale(1e6, f"million {label}".strip())
-    return AxisScale(1.0, label)
+    if lang == "zh":
+        return AxisScale(divisor, f"{prefix}{label}")
+    return AxisScale(divisor, f"{word} {label}".strip())

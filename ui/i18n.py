@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ui.text_overview import TEXT_OVERVIEW
+
 LANGS: tuple[str, ...] = ("zh", "en")
 LANG_NAMES = {"zh": "中文", "en": "English"}
 
@@ -222,6 +224,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "The read replica is unavailable: reading from the primary instead (figures are current).",
     ),
 }
+
+TEXT.update(TEXT_OVERVIEW)  # the leaders' views' labels (ui/text_overview.py)
 
 UNITS_EN: dict[str, str] = {
     "次": "times",

@@ -55,7 +55,7 @@ def screenshot_overview(data: OverviewData, *, lang: str) -> None:
             row = kpis[start : start + CARDS_PER_ROW]
             for column, card in zip(st.columns(CARDS_PER_ROW), row, strict=False):
                 with column:
-                    cards.kpi_card(card, year=year, lang=lang)
+                    cards.kpi_card(card, year=year, lang=lang, link=False)
     with right:
         if data.completion.empty:
             cards.no_data(t("overview.no_targets", lang, year=year))

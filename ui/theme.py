@@ -27,6 +27,8 @@ NEUTRAL_COLOR = "#7b8794"
 TARGET_COLOR = "#52606d"
 GAP_COLOR = "#fbe3e4"
 """Background of a heatmap cell with no figure: a pale red a reader spots at once."""
+NA_COLOR = "#eceff1"
+"""A heatmap cell whose indicator does not apply that year: grey, plainly not a gap."""
 
 CATEGORY_COLORS: dict[str, str] = {
     "construction": "#3e6db5",
@@ -140,6 +142,12 @@ PAGE_CSS = """
 [data-testid="stMetricValue"] { font-size: 2.0rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.0rem; font-weight: 600; white-space: normal; }
 .block-container { padding-top: 2.2rem; }
+/* 分类趋势: the small-multiple grid on a wide window, one panel a row on a phone */
+.st-key-phone-panels { display: none; }
+@media (max-width: 640px) {
+  .st-key-phone-panels { display: block; }
+  .st-key-wide-panels { display: none; }
+}
 </style>
 """
 """Static CSS (no data in it): larger KPI figures for reading across a meeting room."""
