@@ -11,6 +11,9 @@ import getpass
 import socket
 
 import click
+from sqlalchemy.exc import DBAPIError
+
+from db.session import is_lock_timeout
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -105,7 +108,20 @@ def main() -> int:
         return exc.exit_code
     except SystemExit as exc:
         return int(exc.code or 0)
+    except DBAPIError as exc:
+        # Any command (sample, report, users, catalog seeding…) that meets another writer
+        # holding the store past the lock wait: the same plain answer as load and rollback.
+        if not is_lock_timeout(exc):
+            raise
+        click.echo(BUSY_MESSAGE, err=True)
+        return EXIT_BUSY
     return code if isinstance(code, int) else EXIT_OK
+
+
+BUSY_MESSAGE = (
+    "✘ 另一个载入或回滚正在写入数据库，本次未写入任何内容，请稍后重试 "
+    "(another load or rollback is writing to the store; nothing was written, try again later)"
+)
 
 
 # Command modules register their commands on ``cli`` when imported.

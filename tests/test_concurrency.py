@@ -174,3 +174,34 @@ def test_postgres_load_lock_is_per_store(tmp_path: Path) -> None:
 BIG_ENOUGH = "指标,年份,地区,数值\n" + "".join(
     f"行政审批办理量,{y},区{r:02d},{y + r}\n" for y in range(2016, 2026) for r in range(30)
 )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("sample",), ("users", "add", "liwei", "--role", "analyst", "--password-stdin")],
+    ids=["sample", "users-add"],
+)
+def test_any_command_that_meets_a_running_load_is_told_busy(
+    db_url: str, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """Not only load and rollback: every writing command answers exit 3 in plain words."""
+    engine = get_engine(db_url)
+    before = fingerprint(engine)
+    with write_session(engine) as holder:  # another load, half-way through its write
+        assert load_file(holder, BIG_ENOUGH.encode(), "holder.csv").status == "loaded"
+        done = etl(
+            db_url,
+            *command,
+            stdin=b"liwei-password-1\n",
+            env={"TQI_LOCK_WAIT_SECONDS": "0.5"},
+        )
+        holder.rollback()
+    err = done.stderr.decode()
+    if command[0] == "users" and db_url.startswith("postgresql"):
+        # PostgreSQL locks rows, not the store: an account change need not wait for a load.
+        assert done.returncode == 0, err
+        return
+    assert done.returncode == 3, err
+    assert "另一个载入或回滚正在写入" in err and "try again later" in err
+    assert "Traceback" not in err and "database is locked" not in err
+    assert fingerprint(engine) == before
