@@ -217,6 +217,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart.region_coverage_title": ("数据覆盖：地区 × 年份", "Coverage: regions × years"),
     "chart.category_title": ("{name}（{start}–{end} 年）", "{name} ({start}–{end})"),
     "city": ("全市", "City-wide"),
+    # database errors on any page (ui/errors.py)
+    "db.busy": (
+        "数据正在写入，请稍后重试。",
+        "The data is being written, please try again in a moment.",
+    ),
+    "db.error": (
+        "暂时无法读取数据库，请稍后重试；如仍失败，请联系管理员。",
+        "The database cannot be reached just now; please try again, or tell an administrator.",
+    ),
 }
 
 UNITS_EN: dict[str, str] = {
