@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 TQI_TEST_POSTGRES_URL ?= postgresql:///tqi_test
 export TQI_TEST_POSTGRES_URL
 
-.PHONY: run test lint bench venv system screenshots
+.PHONY: run test lint bench venv system screenshots test-under-load test-e2e
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,17 @@ test: venv system
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q -n 2 --dist loadgroup
+
+## make test-under-load — `make test` RUNS times in a row (default 3) while LOAD_PROCS busy
+## loops (default one per core) keep the machine busy: the suite must not need an idle machine
+RUNS ?= 3
+test-under-load: venv system
+	RUNS=$(RUNS) bash scripts/under-load.sh $(MAKE) --no-print-directory test
+
+## make test-e2e — only the end-to-end files (headless Chromium); under load:
+## `bash scripts/under-load.sh make test-e2e`
+test-e2e: venv system
+	$(PY) -m pytest -q -n 2 --dist loadgroup tests/test_e2e_*.py
 
 lint: venv
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy

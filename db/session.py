@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "tqi.sqlite3"
-BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_MS = 30_000  # default wait for SQLite's write lock; TQI_SQLITE_BUSY_TIMEOUT_MS
 _PG_INIT_LOCK = 7_355_608  # pg_advisory_lock key: one process migrates at a time
 LOCK_WAIT_SECONDS = (
     30.0  # how long a writer waits for another load/rollback (TQI_LOCK_WAIT_SECONDS)
@@ -49,6 +49,20 @@ def resolve_database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
+def busy_timeout_ms() -> int:
+    """How long a SQLite connection waits for another's write lock before giving up.
+
+    ``TQI_SQLITE_BUSY_TIMEOUT_MS`` (the app and the CLI alike), else 30 s. Read when an
+    engine is made, so a test can make the wait short and see what a visitor sees.
+    """
+    raw = os.environ.get("TQI_SQLITE_BUSY_TIMEOUT_MS", "").strip()
+    if not raw:
+        return BUSY_TIMEOUT_MS
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ValueError(f"TQI_SQLITE_BUSY_TIMEOUT_MS: expected milliseconds > 0, got {raw!r}")
+    return int(raw)
+
+
 def _normalise_url(url: str) -> str:
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
@@ -64,13 +78,14 @@ def create_engine_for(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        _configure_sqlite(engine)
+        timeout_ms = busy_timeout_ms()
+        engine = create_engine(url, connect_args={"timeout": timeout_ms / 1000})
+        _configure_sqlite(engine, timeout_ms)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: object) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin (pysqlite recipe).
@@ -78,7 +93,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout={timeout_ms}")
         cur.execute("PRAGMA synchronous=NORMAL")
         # Big enough for a million-row batch's index pages; temp (staging) tables in memory.
         cur.execute("PRAGMA cache_size=-262144")

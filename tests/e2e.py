@@ -4,10 +4,23 @@
 the ``browser`` fixture in ``conftest.py`` launches Debian's Chromium through Playwright
 (``chromium`` here), failing in CI when it is missing. The page helpers drive Streamlit the
 way a user does: log in from the sidebar, open pages from the navigation, wait for a run.
+
+Waiting, on a machine whose cores are busy with something else:
+
+* every wait has a generous default — the page's (``new_page``) and ``expect``'s own,
+  which is 5 s unless set (set here, at import);
+* an action that makes the app run goes inside ``with new_run(page):``, which waits first
+  for *that* run to start, then for it to end. The start is the app's own run counter
+  (``ui.navigation.mark_run``: CSS variable ``--tqi-run``, one more every run); the end is
+  Streamlit's ``data-test-script-state`` on ``stApp`` back at ``notRunning``. Waiting only
+  for "not running" right after a click passes before the click's run has even begun;
+* ``idle`` after opening a URL (the first run drawn and finished); ``painted`` before a
+  screenshot (charts and tables drawn, and a frame painted). No fixed sleeps.
 """
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -17,7 +30,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import ROOT, app_env, require_chromium
 
@@ -29,7 +43,31 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-TIMEOUT = 60_000  # ms: a Streamlit run on a loaded CI machine
+TIMEOUT = 120_000  # ms: a Streamlit run (or an argon2 login) on a loaded CI machine
+expect.set_options(timeout=TIMEOUT)  # expect() has its own default, 5 s
+RUN_COUNT = (
+    "() => parseInt(getComputedStyle(document.documentElement).getPropertyValue('--tqi-run')) || 0"
+)
+# Runs whose start the page saw (script state turning to "running"): a run that fails in
+# a callback, before app.py draws its counter, still counts as started.
+WATCH_RUNS = """
+window.__tqiRunsSeen = 0;
+new MutationObserver(records => {
+  for (const r of records) {
+    if (r.target.getAttribute('data-test-script-state') === 'running' && r.oldValue !== 'running')
+      window.__tqiRunsSeen += 1;
+  }
+}).observe(document, {subtree: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+RUNS = f"() => [({RUN_COUNT})(), window.__tqiRunsSeen || 0]"
+IDLE = f"""([count, seen]) => {{
+  const app = document.querySelector('[data-testid="stApp"]');
+  const [nowCount, nowSeen] = ({RUNS})();
+  return app !== null && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+    && app.getAttribute('data-test-script-state') === 'notRunning'
+    && (nowCount >= count || nowSeen >= seen);
+}}"""
 
 
 def free_port() -> int:
@@ -38,7 +76,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float = TIMEOUT / 1000) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -48,23 +86,24 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> No
                 if response.status == 200:
                     return
         except OSError:
-            time.sleep(0.3)
+            time.sleep(0.3)  # polling the health URL, not waiting on the page
     raise TimeoutError(url)
 
 
 @contextmanager
-def streamlit_server(db_url: str, **settings: str) -> Iterator[str]:
+def streamlit_server(db_url: str, log: Path | None = None, **settings: str) -> Iterator[str]:
     """``streamlit run app.py`` on a free port over ``db_url``; yields the base URL.
 
     The server sees none of the caller's ``TQI_*`` variables, only the store and
-    ``settings`` (e.g. ``TQI_REQUIRE_LOGIN="true"``).
+    ``settings`` (e.g. ``TQI_REQUIRE_LOGIN="true"``). ``log``: where its output goes.
     """
     port = free_port()
+    output = open(log, "wb") if log is not None else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=app_env(TQI_DATABASE_URL=db_url, **settings),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=output, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         base = f"http://127.0.0.1:{port}"
@@ -76,6 +115,8 @@ def streamlit_server(db_url: str, **settings: str) -> Iterator[str]:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+        if log is not None:
+            output.close()  # type: ignore[union-attr]
 
 
 @contextmanager
@@ -95,6 +136,8 @@ def new_page(
 ) -> Page:
     page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
     page.set_default_timeout(timeout)
+    page.set_default_navigation_timeout(timeout)
+    page.add_init_script(WATCH_RUNS)
     return page
 
 
@@ -108,10 +151,60 @@ def screenshot_on_failure(page: Page, path: Path) -> Iterator[None]:
         raise
 
 
-def settle(page: Page) -> None:
-    """Wait until Streamlit has finished the current run."""
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=TIMEOUT)
+def run_count(page: Page) -> int:
+    """How many runs this browser session has drawn (``ui.navigation.mark_run``)."""
+    return int(page.evaluate(RUN_COUNT))
+
+
+def idle(page: Page, runs: int = 1) -> None:
+    """Wait until at least ``runs`` runs were drawn and none is going on.
+
+    After ``page.goto``: the first run has been drawn and has finished. After a click use
+    :func:`new_run` instead, which knows which run to wait for.
+    """
+    page.wait_for_function(IDLE, arg=[runs, 1_000_000])
+
+
+settle = idle  # the name older tests use
+
+
+@contextmanager
+def new_run(page: Page) -> Iterator[None]:
+    """``with new_run(page): button.click()`` — wait for the run the click starts to end.
+
+    First for it to start — the app's run counter passes the one seen before the action,
+    or the page saw Streamlit's state turn to "running" (a run that fails before drawing
+    anything) — then for Streamlit to report no run going on.
+    """
+    count, seen = page.evaluate(RUNS)
+    yield
+    page.wait_for_function(IDLE, arg=[count + 1, seen + 1])
+
+
+IN_VIEW = """e => { const r = e.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && r.top < innerHeight && r.bottom > 0; }"""
+
+
+def painted(page: Page) -> None:
+    """Before a screenshot: the app idle, the charts in view drawn, a frame painted.
+
+    The data grids in view get a few seconds more to paint their canvas, without failing
+    the test if they do not: a grid below the fold, in a closed expander, or (seen once
+    under load, on the upload page's error list) never given a canvas by the browser only
+    makes a worse picture, and the screenshots are for people, not for assertions.
+    """
+    idle(page)
+    page.wait_for_function(
+        f"""() => [...document.querySelectorAll('.js-plotly-plot')].filter({IN_VIEW})
+                    .every(c => c.querySelector('.main-svg') !== null)"""
+    )
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(
+            f"""() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+                        .filter({IN_VIEW}).every(t => t.querySelector('canvas') !== null)""",
+            timeout=10_000,
+        )
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def log_in(page: Page, name: str, password: str) -> None:
@@ -120,12 +213,12 @@ def log_in(page: Page, name: str, password: str) -> None:
     sidebar.get_by_text("统计员登录").click()
     sidebar.get_by_label("用户名").fill(name)
     sidebar.get_by_label("密码").fill(password)
-    sidebar.get_by_role("button", name="登录", exact=True).click()
+    with new_run(page):
+        sidebar.get_by_role("button", name="登录", exact=True).click()
     sidebar.get_by_text("已登录").wait_for()
-    settle(page)
 
 
 def go(page: Page, title: str) -> None:
     """Open a page through the sidebar navigation (a new URL would start a new session)."""
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
-    settle(page)
+    with new_run(page):
+        page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()

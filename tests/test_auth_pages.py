@@ -21,6 +21,7 @@ from ui.auth import SessionUser
 from ui.navigation import PAGES
 
 ANALYST_PAGES = [p.path for p in PAGES if p.role == "analyst"]
+ROLE_ZH = {"viewer": "浏览者", "analyst": "统计员", "admin": "管理员"}
 PUBLIC_PAGES = [p.path for p in PAGES if p.role is None]
 ADMIN_PAGES = [p.path for p in PAGES if p.role == "admin"]
 
@@ -51,6 +52,11 @@ def test_anonymous_browses_but_no_analyst_page(app_engine: Engine) -> None:
     assert at.text_input(key="login_username_sidebar")  # the sidebar offers a login
     for page in ANALYST_PAGES:
         assert not can_switch(at, page)
+        # Still on the overview, and it drew: its title and the empty store's offer.
+        at.run()
+        assert not at.exception, page
+        assert [t.value for t in at.title] == ["交通运输质量指标总览"], page
+        assert "数据库中还没有指标数据" in at.info[0].value, page
 
 
 @pytest.mark.parametrize(
@@ -68,7 +74,8 @@ def test_login_form_then_pages_per_role(app_engine: Engine, name: str, role: str
     expected = set(PUBLIC_PAGES) | (set(ANALYST_PAGES) if sees_analyst_pages else set())
     expected |= set(ADMIN_PAGES) if role == "admin" else set()
     assert registered(at) == expected
-    assert any(name in c.value for c in at.caption)  # "已登录：name（role）"
+    signed_in = f"已登录：{name}（{ROLE_ZH[role]}）"
+    assert signed_in in [c.value for c in at.caption]
     for page in ANALYST_PAGES:
         at = app_as(user)
         assert can_switch(at, page) is sees_analyst_pages
@@ -186,7 +193,8 @@ def test_oidc_user_gets_local_role_or_viewer(app_engine: Engine, email: str, rol
     assert not at.exception
     analyst_visible = set(ANALYST_PAGES) <= registered(at)
     assert analyst_visible is (role == "analyst")
-    assert any(role_word in c.value for c in at.caption for role_word in ("统计员", "浏览者"))
+    display = "ana" if role == "analyst" else "OIDC user"  # the account's name, else the IdP's
+    assert f"已登录：{display}（{ROLE_ZH[role]}）" in [c.value for c in at.caption]
 
 
 def test_oidc_button_only_when_configured(app_engine: Engine) -> None:

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import ARTIFACTS, sample_store
-from tests.e2e import new_page, screenshot_on_failure, streamlit_server
+from tests.e2e import idle, new_page, new_run, painted, screenshot_on_failure, streamlit_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e_dashboard")]
 
@@ -48,7 +48,7 @@ def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _new_page(browser: Browser) -> Page:
-    return new_page(browser, width=1600, height=1000, timeout=30_000)
+    return new_page(browser, width=1600, height=1000)
 
 
 def _title(page: Page, text: str) -> None:
@@ -66,19 +66,22 @@ def test_new_user_loads_the_sample_and_browses(
 ) -> None:
     page = _new_page(browser)
     page.goto(empty_server)
+    idle(page)
     expect(page.get_by_text("数据库中还没有指标数据")).to_be_visible()
     load = page.get_by_role("button", name="加载示例数据")
     expect(load).to_be_visible()
     page.screenshot(path=artifacts_dir / "dashboard_empty.png")
-    load.click()
+    with new_run(page):
+        load.click()
     expect(page.get_by_text("行政审批办理量").first).to_be_visible()
     expect(page.get_by_text("示例数据").first).to_be_visible()  # the badge says so
     for label, path, title in PAGES:
-        page.locator("[data-testid='stSidebarNav'] a").filter(has_text=label).click()
+        with new_run(page):
+            page.locator("[data-testid='stSidebarNav'] a").filter(has_text=label).click()
         page.wait_for_url(f"**/{path}*")
         _title(page, title)
         _charts_drawn(page)
-        page.wait_for_timeout(500)  # let plotly finish its transition
+        painted(page)
         page.screenshot(path=artifacts_dir / f"dashboard_{path or 'overview'}.png")
     page.close()
 
@@ -88,13 +91,15 @@ def test_a_copied_link_opens_the_same_view_in_english(sample_server: str, browse
     page.goto(
         f"{sample_server}/category?lang=en&category=safety&view=regions&years=2018&years=2022"
     )
+    idle(page)
     _title(page, "Trends by category")
     _charts_drawn(page)
     expect(
         page.locator(".gtitle").filter(has_text="Safety supervision (2018–2022)")
     ).to_be_visible()
     expect(page.get_by_role("radio", name="By region")).to_be_checked()
-    page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Overview").click()
+    with new_run(page):
+        page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Overview").click()
     _title(page, "Transport quality at a glance")
     assert "lang=en" in page.url and "years=2018" in page.url
     page.close()
@@ -105,6 +110,7 @@ def test_png_download_is_slide_sized_and_named(
 ) -> None:
     page = _new_page(browser)
     page.goto(f"{sample_server}/indicator?indicator=business.approvals")
+    idle(page)
     _title(page, "指标详情")
     _charts_drawn(page)
     chart = page.locator(".js-plotly-plot").first

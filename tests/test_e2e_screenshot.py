@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page
 from pptx import Presentation
 
 from tests.conftest import sample_store
-from tests.e2e import new_page, streamlit_server
+from tests.e2e import idle, new_page, new_run, painted, streamlit_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e_briefing")]
 
@@ -27,11 +27,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def open_page(browser: Browser, url: str) -> Page:
-    page = new_page(browser, width=1920, height=1080, timeout=30_000)
+    page = new_page(browser, width=1920, height=1080)
     page.goto(url)
-    page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-    page.wait_for_timeout(800)  # let the last chart finish its transition
+    idle(page)
+    page.wait_for_selector('[data-testid="stMetric"]')
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    painted(page)
     return page
 
 
@@ -68,14 +69,15 @@ def test_screenshot_mode_hides_the_chrome(
 
 def test_briefing_page_one_click_pptx(server: str, browser: Browser, artifacts_dir: Path) -> None:
     page = open_page(browser, f"{server}/")
-    page.get_by_role("link", name="简报导出").click()  # registered in the navigation
+    with new_run(page):
+        page.get_by_role("link", name="简报导出").click()  # registered in the navigation
     button = page.get_by_role("button", name="生成简报 PPTX")
-    page.get_by_role("button", name="PNG").last.wait_for(timeout=60_000)  # the run is done
+    painted(page)
     page.screenshot(path=str(artifacts_dir / "briefing_page.png"), full_page=True)
     caption = page.get_by_text(re.compile(r"共 \d+ 页")).inner_text()
     slides_promised = int(re.search(r"共 (\d+) 页", caption).group(1))  # type: ignore[union-attr]
     assert slides_promised >= 12 + 2  # title, at least 12 charts, summary
-    with page.expect_download(timeout=90_000) as download_info:
+    with page.expect_download() as download_info:
         button.click()
     download = download_info.value
     assert download.suggested_filename.endswith(".pptx")

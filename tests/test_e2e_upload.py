@@ -18,7 +18,7 @@ from db.models import Batch
 from db.session import get_engine, read_session
 from etl.load import store_counts
 from tests.conftest import PASSWORDS, ROOT
-from tests.e2e import go, log_in, new_page, settle, streamlit_server
+from tests.e2e import go, idle, log_in, new_page, new_run, painted, streamlit_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e_upload")]
 
@@ -32,7 +32,7 @@ def server(server_store: str) -> Iterator[str]:
 
 
 def shot(page: Page, path: Path) -> None:
-    page.wait_for_timeout(1200)  # the data grids paint their canvas after the run
+    painted(page)
     page.screenshot(path=str(path))
 
 
@@ -54,8 +54,12 @@ def test_direct_urls_refuse_anonymous_visitors_even_first_after_restart(
     page = new_page(browser)
     for path in ("upload", "batches", "catalog"):  # the first request this server sees is /upload
         page.goto(f"{server}/{path}")
-        page.locator('[data-testid="stSidebar"]').wait_for()
-        settle(page)
+        idle(page)
+        # It fell back to the overview, and the overview actually drew.
+        expect(page.locator("h1").first).to_have_text("交通运输质量指标总览")
+        expect(
+            page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="总览")
+        ).to_be_visible()
         assert_nothing_to_act_on(page)
         nav = page.locator('[data-testid="stSidebarNav"]')
         for title in ("数据上传", "批次记录", "指标目录"):
@@ -68,6 +72,7 @@ def test_viewer_sees_no_upload_or_rollback(
 ) -> None:
     page = new_page(browser)
     page.goto(server)
+    idle(page)
     log_in(page, "vi", PASSWORDS["vi"])
     nav = page.locator('[data-testid="stSidebarNav"]')
     assert nav.get_by_role("link", name="总览").count() == 1
@@ -83,14 +88,16 @@ def test_analyst_uploads_commits_sees_overview_change_and_rolls_back(
 ) -> None:
     page = new_page(browser, height=2000)
     page.goto(server)
+    idle(page)
     page.get_by_text("数据库中还没有指标数据").wait_for()  # the empty store, before
     log_in(page, "ana", PASSWORDS["ana"])
     go(page, "数据上传")
-    page.locator('input[type="file"]').set_input_files(
-        [FILES / "wide_2023_2024_gb18030.csv", FILES / "districts_2024.xlsx"]
-    )
+    with new_run(page):
+        page.locator('input[type="file"]').set_input_files(
+            [FILES / "wide_2023_2024_gb18030.csv", FILES / "districts_2024.xlsx"]
+        )
     page.get_by_text("可以提交").nth(1).wait_for()
-    settle(page)
+    idle(page)  # both previews (the uploader may start a run per file)
     shot(page, artifacts_dir / "upload_preview.png")
     # The preview shows the figures as normalised, from the GB18030 file and the workbook.
     body = page.locator('[data-testid="stMain"]')
@@ -101,13 +108,13 @@ def test_analyst_uploads_commits_sees_overview_change_and_rolls_back(
 
     commits = page.get_by_role("button", name="提交入库")
     assert commits.count() == 2
-    commits.first.click()
+    with new_run(page):
+        commits.first.click()
     page.get_by_text("已提交入库：批次 #1").wait_for()
     expect(page.get_by_role("button", name="提交入库")).to_have_count(1)
-    settle(page)
-    page.get_by_role("button", name="提交入库").click()
+    with new_run(page):
+        page.get_by_role("button", name="提交入库").click()
     page.get_by_text("已提交入库：批次 #2").wait_for()
-    settle(page)
     assert observations(server_store) == 12
     shot(page, artifacts_dir / "upload_committed.png")
 
@@ -121,14 +128,15 @@ def test_analyst_uploads_commits_sees_overview_change_and_rolls_back(
     go(page, "批次记录")
     shot(page, artifacts_dir / "upload_batches.png")
     page.locator('[data-testid="stSelectbox"]').click()
-    page.get_by_role("option", name="#1 wide_2023_2024_gb18030.csv").click()
-    settle(page)
-    page.get_by_role("button", name="回滚批次 #1…").click()
+    with new_run(page):
+        page.get_by_role("option", name="#1 wide_2023_2024_gb18030.csv").click()
+    with new_run(page):
+        page.get_by_role("button", name="回滚批次 #1…").click()
     page.get_by_text("确定吗").wait_for()
     shot(page, artifacts_dir / "upload_rollback_confirm.png")
-    page.get_by_role("button", name="确认回滚").click()
+    with new_run(page):
+        page.get_by_role("button", name="确认回滚").click()
     page.get_by_text("已回滚批次 #1").wait_for()
-    settle(page)
     assert observations(server_store) == 5
     with read_session(get_engine(server_store)) as s:
         assert s.get(Batch, 1).status == "rolled_back"  # type: ignore[union-attr]
@@ -147,12 +155,13 @@ def test_error_list_downloads_as_excel_csv(
 ) -> None:
     page = new_page(browser)
     page.goto(server)
+    idle(page)
     log_in(page, "ana", PASSWORDS["ana"])
     go(page, "数据上传")
     before = observations(server_store)
-    page.locator('input[type="file"]').set_input_files([FILES / "department_errors.csv"])
+    with new_run(page):
+        page.locator('input[type="file"]').set_input_files([FILES / "department_errors.csv"])
     page.get_by_text("有错误").or_(page.get_by_text("错误（共 4 处")).first.wait_for()
-    settle(page)
     assert page.get_by_role("button", name="提交入库").is_disabled()
     shot(page, artifacts_dir / "upload_errors.png")
     with page.expect_download() as info:
@@ -172,8 +181,8 @@ def test_require_login_first_request_is_the_login_page(server_store: str, browse
     with streamlit_server(server_store, TQI_REQUIRE_LOGIN="true") as base:
         page = new_page(browser)
         page.goto(f"{base}/overview")  # the first request after the start, to a page
+        idle(page)
         page.get_by_label("用户名").wait_for()
-        settle(page)
         assert page.locator("h1").first.inner_text() == "登录"
         assert page.locator('[data-testid="stMetric"]').count() == 0
         assert_nothing_to_act_on(page)

@@ -8,6 +8,7 @@ and a long ``.xlsx`` as departments send them, one full of mistakes, a correctio
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pandas as pd
 import pytest
@@ -115,7 +116,7 @@ def test_upload_preview_commit_history_rollback(app_engine: Engine) -> None:
     assert len(figures) == 7 and set(figures["变化"]) == {"新增"}
     at.button(key="rollback_start").click()
     at.run()
-    assert at.warning and "#1" in at.warning[0].value
+    assert at.warning and "恢复批次 #1 修改前" in at.warning[0].value  # names the batch
     assert counts(app_engine)["observations"] == 12  # asking is not doing
     at.button(key="rollback_confirm").click()
     at.run()
@@ -185,7 +186,9 @@ def test_rollback_refused_when_a_later_batch_changed_the_figures(app_engine: Eng
     at.button(key="rollback_confirm").click()
     at.run()
     assert not at.exception
-    assert at.error and "不能回滚" in at.error[0].value and "2" in at.error[0].value
+    # Refused, naming the later batch that changed the figures (batch 2), not batch 1 itself.
+    assert at.error and at.error[0].value.startswith("不能回滚")
+    assert re.search(r"之后的批次 #?2(?!\d)", at.error[0].value), at.error[0].value
     assert counts(app_engine) == before
     # Undo the correction first, then the first batch goes.
     for batch_id in (2, 1):

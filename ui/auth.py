@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from db import audit, users
 from db.session import get_engine, read_session, write_session
 from ui.analyst_text import at, atmd
+from ui.errors import DATABASE_ERRORS, report_database_error
 from ui.filters import current_lang
 from ui.navigation import PageSpec
 from ui.settings import require_login
@@ -191,6 +192,8 @@ def _submit_login(where: str) -> None:
         st.session_state["login_message"] = at("login.throttled", current_lang(), seconds=seconds)
     except users.LoginFailedError:
         st.session_state["login_message"] = at("login.failed", current_lang())
+    except DATABASE_ERRORS as exc:  # e.g. a load holds SQLite's write lock: say so at the form
+        st.session_state["login_message"] = report_database_error(exc, "login")
     else:
         st.session_state.pop("login_message", None)
 

@@ -223,6 +223,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "只读副本暂不可用，数据改从主库读取（结果仍为最新）。",
         "The read replica is unavailable: reading from the primary instead (figures are current).",
     ),
+    # database errors on any page (ui/errors.py)
+    "db.busy": (
+        "数据正在写入，请稍后重试。",
+        "The data is being written, please try again in a moment.",
+    ),
+    "db.error": (
+        "暂时无法读取数据库，请稍后重试；如仍失败，请联系管理员。",
+        "The database cannot be reached just now; please try again, or tell an administrator.",
+    ),
 }
 
 TEXT.update(TEXT_OVERVIEW)  # the leaders' views' labels (ui/text_overview.py)

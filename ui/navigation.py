@@ -33,6 +33,25 @@ def run_through_app() -> None:
         st.rerun()
 
 
+RUN_COUNT_KEY = "_tqi_runs"
+
+
+def mark_run() -> None:
+    """Count this session's runs and put the count in the page as CSS (``--tqi-run``).
+
+    A browser test must know that the run its click started has *started* before it waits
+    for the run to end, or it sees the previous run's "not running" state and goes on too
+    early on a loaded machine. Streamlit's DOM has no run number; this is one, drawn first
+    in every run (a style-only ``st.html`` takes no space on the page). ``tests/e2e.py``
+    reads it with ``getComputedStyle``.
+    """
+    import streamlit as st
+
+    count = int(st.session_state.get(RUN_COUNT_KEY, 0)) + 1
+    st.session_state[RUN_COUNT_KEY] = count
+    st.html(f"<style>:root {{ --tqi-run: {count}; }}</style>")
+
+
 @dataclass(frozen=True)
 class PageSpec:
     path: str  # relative to the project root
