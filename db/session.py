@@ -105,7 +105,7 @@ def _configure_sqlite(engine: Engine, timeout_ms: int) -> None:
         options = conn.get_execution_options()
         # A writer's BEGIN IMMEDIATE waits as long as it was told to (see lock_wait_seconds);
         # set on every BEGIN because pooled connections keep the last value.
-        wait_ms = int(options.get("lock_wait_ms", BUSY_TIMEOUT_MS))
+        wait_ms = int(options.get("lock_wait_ms", timeout_ms))
         conn.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}")
         conn.exec_driver_sql(f"BEGIN {options.get('sqlite_begin', 'DEFERRED')}")
 
@@ -223,10 +223,11 @@ def write_session(engine: Engine, *, lock_wait: float | None = None) -> Session:
 
 
 def lock_wait_seconds() -> float:
-    """How long a load or rollback waits for another one: ``TQI_LOCK_WAIT_SECONDS`` or 30 s."""
+    """How long a writer waits for another one: ``TQI_LOCK_WAIT_SECONDS``, else SQLite's busy
+    timeout (``TQI_SQLITE_BUSY_TIMEOUT_MS``), else 30 s — so one setting shortens every wait."""
     raw = os.environ.get("TQI_LOCK_WAIT_SECONDS", "").strip()
     try:
-        return max(float(raw), 0.0) if raw else LOCK_WAIT_SECONDS
+        return max(float(raw), 0.0) if raw else busy_timeout_ms() / 1000
     except ValueError:
         return LOCK_WAIT_SECONDS
 
