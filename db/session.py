@@ -124,7 +124,9 @@ def get_engine(url: str | None = None) -> Engine:
 
             # A plain (deferred) transaction: seeding writes only when a shipped indicator is
             # missing, so a start-up next to a running load never queues for its write lock.
-            with Session(bind=engine, expire_on_commit=False) as session:
+            # Under the start-up lock, so processes starting together on an empty SQLite store
+            # seed one after the other instead of inserting the same rows twice.
+            with _init_lock(engine), Session(bind=engine, expire_on_commit=False) as session:
                 seed_catalog(session)
                 session.commit()
             _initialised.add(url)

@@ -34,7 +34,7 @@ def test_default_pptx_pack(chromium_path: str, sample_db: str, tmp_path: Path) -
     assert len(slides) >= 1 + 12 + 1  # title, at least 12 charts, summary
     titles = [s.shapes.title.text for s in slides[1:-1]]
     assert "年度目标完成情况" in titles
-    assert "行政审批办理量（件）" in titles
+    assert "行政审批办理量（万件）" in titles  # the display unit the axis uses (issue 11)
     assert "安全监管：各指标同比变化" in titles
 
 
