@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,16 +29,7 @@ Action = Literal[
     "account_changed",
     "store_restored",
 ]
-ACTIONS: tuple[Action, ...] = (
-    "login",
-    "login_failed",
-    "login_locked_out",
-    "batch_loaded",
-    "batch_rolled_back",
-    "catalog_edited",
-    "account_changed",
-    "store_restored",
-)
+ACTIONS: tuple[Action, ...] = get_args(Action)
 FORBIDDEN_DETAIL_KEYS = frozenset({"password", "password_hash", "content", "data", "bytes"})
 """Keys :func:`record` refuses: the trail names things, it never holds secrets or files."""
 
