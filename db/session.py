@@ -337,6 +337,12 @@ class ReadRoute:
     replica_down: bool = False  # a replica is configured but did not answer: primary instead
 
 
+# A server that is not in recovery is not a replica (a primary restarted after a crash keeps
+# the LSN its recovery reached, so the LSN alone would call it caught up): a session that has
+# written reads such a "replica" only once it is a standby that has replayed the write.
+_REPLAYED = text("SELECT pg_is_in_recovery() AND pg_last_wal_replay_lsn() >= CAST(:lsn AS pg_lsn)")
+
+
 def route_reads(
     primary_url: str,
     replica_url: str | None,
@@ -355,10 +361,7 @@ def route_reads(
             engine = get_read_engine(replica_url)
             with read_session(engine) as session:
                 caught_up = written_lsn is None or bool(
-                    session.scalar(
-                        text("SELECT pg_last_wal_replay_lsn() >= CAST(:lsn AS pg_lsn)"),
-                        {"lsn": written_lsn},
-                    )
+                    session.scalar(_REPLAYED, {"lsn": written_lsn})
                 )
                 if caught_up:
                     return ReadRoute(replica_url, version_of(session))

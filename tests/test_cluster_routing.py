@@ -2,9 +2,10 @@
 ``tests/test_cluster.py``).
 
 A "replica" here is the test's own PostgreSQL schema reached under a second URL, or a URL
-where nothing listens (a replica that is down). On a primary ``pg_last_wal_replay_lsn()``
-is NULL, so a session that has committed never counts it as caught up: exactly what
-read-your-writes needs to be checked in the app's wiring.
+where nothing listens (a replica that is down). A primary is not in recovery, so a session
+that has committed never counts it as caught up — even when the primary was restarted after
+a crash and ``pg_last_wal_replay_lsn()`` still holds the LSN its recovery reached (as on a
+fresh CI machine): exactly what read-your-writes needs to be checked in the app's wiring.
 """
 
 from __future__ import annotations
