@@ -8,7 +8,7 @@ after the language switch runs inside ``database_errors``: a database error on a
 
 import streamlit as st
 
-from ui.auth import account_sidebar, may_browse, navigation_pages
+from ui.auth import account_sidebar, may_browse, navigation_pages, stand_in, stand_in_pages
 from ui.data import replica_notice, start_run
 from ui.errors import configure_logging, database_errors, guard_callbacks
 from ui.filters import language_switch, sidebar_filters
@@ -35,10 +35,15 @@ with database_errors():
         )
         for p in navigation_pages(PAGES)  # pages the visitor's role may open (ui/auth.py)
     ]
+    # A bookmarked page the visitor may not open: a hidden stand-in at its address that
+    # asks for the login (ui/auth.py), not Streamlit's "Page not found".
+    gated = stand_in_pages(PAGES)
+    pages += [stand_in(p, lang) for p in gated]
+    gates = {p.url_path for p in gated}
     page = st.navigation(pages)
     st.html(PAGE_CSS)
-    if may_browse():
+    if may_browse() and page.url_path not in gates:
         sidebar_filters(lang, page.url_path)  # only on the pages the filters act on
-    account_sidebar()
+    account_sidebar(form=page.url_path not in gates)
     replica_notice(lang)  # reads fell back to the primary: say so, small and plain
     page.run()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
 from db import users
 from db.session import write_session
@@ -31,9 +32,21 @@ def session_user(name: str, role: str) -> SessionUser:
 
 
 def registered(at: AppTest) -> set[str]:
+    """The page files registered (a restricted page's stand-in is a function, not a file)."""
     return {
-        Path(p["script_path"]).relative_to(ROOT).as_posix() for p in at._registered_pages.values()
+        Path(p["script_path"]).relative_to(ROOT).as_posix()
+        for p in at._registered_pages.values()
+        if p.get("script_path")
     }
+
+
+def open_url(at: AppTest, url_path: str) -> AppTest:
+    """Open ``/url_path`` as a bookmark would: Streamlit keys a page by its URL path."""
+    at._page_hash = calc_hash(url_path)
+    return at.run()
+
+
+LOGIN_INPUTS = {"login_username_main", "login_password_main"}
 
 
 def can_switch(at: AppTest, page: str) -> bool:
@@ -90,7 +103,9 @@ def test_analyst_pages_stop_by_themselves(app_engine: Engine, page: str) -> None
     at = script(page).run()
     assert not at.exception
     assert at.warning and "登录" in at.warning[0].value
-    assert not at.file_uploader and not at.button and not at.text_input  # nothing to act on
+    assert not at.file_uploader  # nothing to act on but the login
+    assert {w.key for w in at.text_input} == LOGIN_INPUTS
+    assert [b.key for b in at.button] == ["login_submit_main"]
     # A viewer signed in gets a refusal naming the role, and still nothing to act on.
     at.session_state["tqi_user"] = session_user("vi", "viewer")
     at.run()
@@ -216,3 +231,37 @@ def test_english_labels(app_engine: Engine) -> None:
         if page is not None:
             assert can_switch(at, page)
         assert not at.exception, page
+
+
+RESTRICTED = [(p.url_path, p.path, p.title_zh, p.role) for p in PAGES if p.role is not None]
+
+
+@pytest.mark.parametrize(("url_path", "path", "title", "role"), RESTRICTED)
+def test_a_bookmarked_restricted_page_asks_for_the_login(
+    app_engine: Engine, url_path: str, path: str, title: str, role: str
+) -> None:
+    """/upload opened by a visitor: the page's title, why, and the login form — not
+    Streamlit's "Page not found" (the default page) and not the page's own content."""
+    at = open_url(script(), url_path)
+    assert not at.exception
+    assert [t.value for t in at.title] == [title]
+    assert [w.value for w in at.warning] == [f"此页面需要{ROLE_ZH[role]}权限，请先登录。"]
+    assert {w.key for w in at.text_input} == LOGIN_INPUTS  # one form: none in the sidebar
+    assert not at.file_uploader and not at.dataframe
+    name = "ana" if role == "analyst" else "boss"
+    log_in(at, name, PASSWORDS[name], where="main")  # the form on the page lets them in
+    assert not at.exception and not at.warning
+    assert at.title[0].value != "登录" and not [w for w in at.text_input if w.key in LOGIN_INPUTS]
+    assert path in registered(at)
+    english = script()
+    english.query_params["lang"] = "en"
+    open_url(english, url_path)
+    assert english.warning[0].value.startswith("This page needs the")
+
+
+def test_a_viewer_at_an_analyst_url_is_refused_by_name(app_engine: Engine) -> None:
+    at = open_url(script(user=session_user("vi", "viewer")), "upload")
+    assert not at.exception
+    assert [t.value for t in at.title] == ["数据上传"]
+    assert at.error and "统计员" in at.error[0].value and "浏览者" in at.error[0].value
+    assert not at.file_uploader and not at.text_input

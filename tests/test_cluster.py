@@ -319,6 +319,9 @@ def test_batch_through_a_is_seen_through_b_and_survives_fail_overs(
 
 def _story(cluster: Cluster, browser: Browser, context: BrowserContext, viewer: Page) -> None:
     """The steps of the test above, in order (a screenshot of the viewer if one fails)."""
+    done = etl(cluster.primary_url, "users", "add", "cl_story", "--role", "analyst",
+               "--password-stdin", stdin=b"analyst-pass-1\n")  # fmt: skip
+    assert done.returncode == 0, done.stderr
     viewer.goto(cluster.http)
     settle(viewer)
     expect(viewer.get_by_text(EMPTY_STORE)).to_be_visible()
@@ -328,6 +331,7 @@ def _story(cluster: Cluster, browser: Browser, context: BrowserContext, viewer: 
     cluster.replica_sql("SELECT pg_wal_replay_pause()")
     try:
         analyst = _open(browser, f"http://127.0.0.1:{cluster.app_a}/")
+        log_in(analyst, "cl_story", "analyst-pass-1")  # only an analyst loads the sample
         analyst.get_by_role("button", name="加载示例数据").click()
         analyst.locator(CHART).first.wait_for(state="visible")
         go(viewer, "分类趋势")

@@ -16,12 +16,13 @@ import pytest
 from sqlalchemy import make_url
 from streamlit.testing.v1 import AppTest
 
-from db import queries
+from db import queries, users
 from db.session import dispose_engines, get_engine, read_session, route_reads, write_session
 from etl.sample import load_sample
-from tests.apptest import APP, TIMEOUT
+from tests.apptest import ANALYST, APP, TIMEOUT
 from tests.conftest import _pg_schema_url, postgres_url
 from tests.e2e import free_port
+from ui.auth import SESSION_KEY
 
 pytestmark = pytest.mark.postgres
 
@@ -127,7 +128,12 @@ def test_a_session_that_commits_reads_the_primary_until_replayed(
     monkeypatch.setenv("TQI_READ_DATABASE_URL", replica)
     version(pg_url)  # migrates the store (the app would, on the primary, at its first run)
     try:
-        writer = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        with write_session(get_engine(pg_url)) as session:  # only an analyst loads the sample
+            users.create_user(session, ANALYST.username, "analyst-pass-1", role="analyst")
+            session.commit()
+        writer = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        writer.session_state[SESSION_KEY] = ANALYST
+        writer.run()
         assert writer.session_state["_tqi_read_source"] == replica
         writer.button(key="load_sample_overview").click().run()
         assert not writer.exception, [e.value for e in writer.exception]

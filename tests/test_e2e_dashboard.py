@@ -1,7 +1,8 @@
 """The dashboard as a new user meets it: the real server, headless Chromium, a fresh store.
 
 ``streamlit run app.py`` on a free localhost port with an empty SQLite store; the browser
-clicks "加载示例数据", then opens every page from the sidebar, waits for its charts and
+sees the first-run screen (no button for a visitor), logs in as the analyst and clicks
+"加载示例数据", then opens every page from the sidebar, waits for its charts and
 checks the visible Chinese titles; screenshots go to ``tests/artifacts/``. Then: a copied
 link (English, a category, years) opens the same view, the language survives a page
 change, and a chart's PNG download is 1920 × 1080 (16:9) and named after the indicator
@@ -17,8 +18,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import ARTIFACTS, sample_store
-from tests.e2e import idle, new_page, new_run, painted, screenshot_on_failure, streamlit_server
+from tests.conftest import ARTIFACTS, PASSWORDS, sample_store
+from tests.e2e import (
+    idle,
+    log_in,
+    new_page,
+    new_run,
+    painted,
+    screenshot_on_failure,
+    streamlit_server,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e_dashboard")]
 
@@ -32,10 +41,9 @@ PAGES = [  # sidebar label, url path, visible title
 
 
 @pytest.fixture(scope="module")
-def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh clone's first start: the store is created on first use, with no figures."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e-empty') / 'tqi.sqlite3'}"
-    with streamlit_server(url) as base:
+def empty_server(server_store: str) -> Iterator[str]:
+    """A first start with no figures yet, and the analyst account ``ana`` made."""
+    with streamlit_server(server_store) as base:
         yield base
 
 
@@ -68,6 +76,11 @@ def test_new_user_loads_the_sample_and_browses(
     page.goto(empty_server)
     idle(page)
     expect(page.get_by_text("数据库中还没有指标数据")).to_be_visible()
+    # A visitor is told how an analyst loads the data, and has no button for it.
+    expect(page.get_by_text("python -m etl sample")).to_be_visible()
+    expect(page.get_by_role("button", name="加载示例数据")).to_have_count(0)
+    page.screenshot(path=artifacts_dir / "dashboard_empty_visitor.png")
+    log_in(page, "ana", PASSWORDS["ana"])
     load = page.get_by_role("button", name="加载示例数据")
     expect(load).to_be_visible()
     page.screenshot(path=artifacts_dir / "dashboard_empty.png")

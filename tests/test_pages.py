@@ -13,12 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from streamlit.testing.v1 import AppTest
 
+from db import users
 from db.models import Batch, Indicator, Observation
 from db.session import dispose_engines, get_engine, write_session
-from tests.apptest import open_page
+from tests.apptest import ANALYST, open_page
+from tests.conftest import copy_store
+from ui.auth import SessionUser
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PAGES = {
@@ -36,9 +39,12 @@ EMPTY_BUTTONS = {
 
 
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """An empty, migrated store the app reads through ``TQI_DATABASE_URL``."""
-    url = f"sqlite:///{tmp_path / 'tqi.sqlite3'}"
+def store(
+    accounts_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """An empty, migrated store the app reads through ``TQI_DATABASE_URL`` (with the
+    template's accounts: ``ana`` is an analyst, ``vi`` a viewer)."""
+    url = copy_store(accounts_template, tmp_path / "tqi.sqlite3")
     monkeypatch.setenv("TQI_DATABASE_URL", url)
     monkeypatch.delenv("TQI_REQUIRE_LOGIN", raising=False)
     get_engine(url)
@@ -81,14 +87,49 @@ def test_every_page_renders_the_sample(sample_store: str, page: str, lang: str) 
 
 @pytest.mark.parametrize("page", list(PAGES))
 def test_every_page_on_an_empty_store_offers_the_sample(store: str, page: str) -> None:
-    at = open_page(page)
+    at = open_page(page, ANALYST)
     assert "数据库中还没有指标数据" in at.info[0].value
     assert at.button(key=EMPTY_BUTTONS[page]).label == "加载示例数据"
     assert not charts(at)
 
 
+@pytest.mark.parametrize("user", [None, SessionUser("vi", "Vi", "viewer")])
+@pytest.mark.parametrize("page", list(PAGES))
+def test_only_an_analyst_is_offered_the_sample(
+    store: str, page: str, user: SessionUser | None
+) -> None:
+    """Anonymous visitors and leaders (viewers) get the first-run screen: how an analyst
+    loads the data, and no button to do it themselves."""
+    at = open_page(page, user)
+    info = at.info[0].value
+    assert "数据库中还没有指标数据" in info
+    assert "统计员" in info and "登录" in info and "python -m etl sample" in info
+    assert not [b for b in at.button if b.label == "加载示例数据"]
+    assert not charts(at)
+    english = open_page(page, user, lang="en")
+    assert "log in" in english.info[0].value and "analyst" in english.info[0].value
+
+
+def test_loading_the_sample_is_refused_once_the_role_is_gone(store: str) -> None:
+    """The server checks the role when the click arrives, not only when drawing the
+    button: an analyst demoted in between (another tab, the CLI) loads nothing."""
+    at = open_page("pages/overview.py", ANALYST)
+    button = at.button(key="load_sample_overview")
+    with write_session(get_engine(store)) as session:
+        users.set_role(session, "ana", "viewer")
+        session.commit()
+    button.click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "未加载：只有统计员可以加载示例数据，请先以统计员身份登录。"
+    ]
+    with write_session(get_engine(store)) as session:
+        assert session.scalar(select(func.count()).select_from(Observation)) == 0
+        assert session.scalar(select(func.count()).select_from(Batch)) == 0
+
+
 def test_one_click_loads_the_labelled_sample(store: str) -> None:
-    at = open_page("pages/overview.py")
+    at = open_page("pages/overview.py", ANALYST)
     at.button(key="load_sample_overview").click().run()
     assert not at.exception
     assert len(at.metric) == 8

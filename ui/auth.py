@@ -10,9 +10,11 @@ Two ways in:
   provider's e-mail is looked up among local accounts (user name = e-mail) for its role;
   anyone else who signs in is a viewer.
 
-Pages that need a role are left out of the navigation (:func:`navigation_pages`), so a
-direct URL to them falls back to the default page; each such page also calls
-:func:`require_role` first, in case the navigation ever lets one through.
+Pages that need a role are left out of the navigation menu (:func:`navigation_pages`);
+a bookmarked URL to one (``/upload``) opens a stand-in at the same address instead
+(:func:`stand_in_pages`): it says the page needs an analyst login and offers the form —
+never Streamlit's English "Page not found", and never the page's own code. Each such page
+also calls :func:`require_role` first, in case the navigation ever lets one through.
 """
 
 from __future__ import annotations
@@ -110,6 +112,40 @@ def navigation_pages(pages: Sequence[PageSpec]) -> list[PageSpec]:
         return [LOGIN_PAGE]
     role = current_role()
     return [p for p in pages if users.has_role(role, p.role)]
+
+
+def stand_in_pages(pages: Sequence[PageSpec]) -> list[PageSpec]:
+    """Pages the visitor may not open, registered hidden at their own URL by ``app.py``.
+
+    A bookmark to ``/upload`` then lands on :func:`role_gate` for that page's role; once
+    the visitor logs in with the role, the next run registers the real page at the same
+    address (Streamlit keys a page by its ``url_path``), so the page opens where they are.
+    """
+    role = current_role() if may_browse() else None
+    return [p for p in pages if p.role is not None and not users.has_role(role, p.role)]
+
+
+def stand_in(spec: PageSpec, lang: str) -> st.Page:
+    """The page ``spec`` for a visitor without its role: its title and the login it needs."""
+    title = spec.title_en if lang == "en" else spec.title_zh
+
+    def gate() -> None:
+        st.title(title)
+        role_gate(spec.role or "analyst")
+
+    return st.Page(gate, title=title, icon=spec.icon, url_path=spec.url_path, visibility="hidden")
+
+
+def role_gate(role: str) -> None:
+    """What a visitor without ``role`` sees in place of a page: why, and the way in."""
+    user = current_user()
+    lang = current_lang()
+    needed = role_label(role, lang)
+    if user is None:
+        st.warning(at("login.needs_role", lang, role=needed), icon=":material/lock:")
+        login_form(where="main")
+    else:
+        st.error(at("login.refused", lang, role=needed, current=user.role_label(lang)))
 
 
 def _failures() -> users.FailureTracker:
@@ -245,8 +281,9 @@ def logout_button(*, where: str = "sidebar") -> None:
     st.button(at("login.logout", current_lang()), key=f"logout_{where}", on_click=logout)
 
 
-def account_sidebar() -> None:
-    """Sidebar block: who is signed in and a logout button, or a small login form."""
+def account_sidebar(*, form: bool = True) -> None:
+    """Sidebar block: who is signed in and a logout button, or a small login form (not
+    when ``form`` is False: the page itself shows one, and one form a page is enough)."""
     user = current_user()
     lang = current_lang()
     if user is not None:
@@ -256,8 +293,8 @@ def account_sidebar() -> None:
             )
             logout_button()
         return
-    if require_login():
-        return  # the login page itself shows the form
+    if require_login() or not form:
+        return  # the login page (or the stand-in of a restricted page) shows the form
     with st.sidebar.expander(
         at("login.sidebar", lang), expanded=bool(st.session_state.get("login_message"))
     ):
@@ -269,11 +306,6 @@ def require_role(role: str) -> SessionUser:
     user = current_user()
     if user is not None and users.has_role(user.role, role):
         return user
-    lang = current_lang()
-    needed = role_label(role, lang)
-    if user is None:
-        st.warning(at("login.needs_role", lang, role=needed))
-    else:
-        st.error(at("login.refused", lang, role=needed, current=user.role_label(lang)))
+    role_gate(role)
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises

@@ -16,7 +16,8 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from db import queries
+from db import queries, users
+from ui.auth import current_role
 from ui.data import load_sample_data, read
 from ui.format import format_change, format_percent, format_value
 from ui.i18n import name, t
@@ -222,8 +223,21 @@ def _css_key(code: str) -> str:
     return re.sub(r"[^a-z0-9_-]", "", str(code).lower())
 
 
+def may_load_sample() -> bool:
+    """Only an analyst (or admin) loads the sample: it is a batch like any other."""
+    return users.has_role(current_role(), "analyst")
+
+
 def empty_store(lang: str, *, key: str) -> None:
-    """The empty store's welcome: what is missing and one click to load the sample data."""
+    """The empty store's welcome: what is missing and, for an analyst, one click to load
+    the sample data; anyone else reads how an analyst does it (first-run screen)."""
+    failure = st.session_state.pop(_FAILURE_STATE, None)
+    if failure:
+        st.error(failure)
+    if not may_load_sample():
+        body = t("empty.body_visitor", lang)
+        st.info(f"**{t('empty.title', lang)}**\n\n{body}", icon=":material/inventory_2:")
+        return
     st.info(
         f"**{t('empty.title', lang)}**\n\n{t('empty.body', lang)}", icon=":material/inventory_2:"
     )
@@ -235,13 +249,17 @@ def empty_store(lang: str, *, key: str) -> None:
         on_click=_load_sample,
         args=(lang,),
     )
-    failure = st.session_state.pop(_FAILURE_STATE, None)
-    if failure:
-        st.error(failure)
 
 
 def _load_sample(lang: str) -> None:
-    """Button callback (runs before the page redraws, so the next view has the data)."""
+    """Button callback (runs before the page redraws, so the next view has the data).
+
+    The role is checked again here: a widget message forged for a button this visitor
+    was never shown must not load anything.
+    """
+    if not may_load_sample():
+        st.session_state[_FAILURE_STATE] = t("empty.refused", lang)
+        return
     result = load_sample_data()
     if result.status in ("loaded", "duplicate"):
         inserted = int(result.counts.get("inserted", 0))

@@ -232,6 +232,18 @@ TEXT: dict[str, tuple[str, str]] = {
         "暂时无法读取数据库，请稍后重试；如仍失败，请联系管理员。",
         "The database cannot be reached just now; please try again, or tell an administrator.",
     ),
+    # the empty store for anyone but an analyst (ui/cards.py)
+    "empty.body_visitor": (
+        "示例数据和批次文件只能由**统计员**载入。统计员请在左侧栏“统计员登录”处登录，"
+        "登录后本页会出现“加载示例数据”按钮；也可以在服务器上运行 `python -m etl sample`。",
+        "Only an **analyst** can load the sample data or a batch file. Analysts: log in under "
+        "“Analyst login” in the sidebar, and this page then offers “Load sample data”; or run "
+        "`python -m etl sample` on the server.",
+    ),
+    "empty.refused": (
+        "未加载：只有统计员可以加载示例数据，请先以统计员身份登录。",
+        "Not loaded: only an analyst can load the sample data; please log in as an analyst.",
+    ),
 }
 
 TEXT.update(TEXT_OVERVIEW)  # the leaders' views' labels (ui/text_overview.py)
