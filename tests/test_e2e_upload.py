@@ -49,21 +49,40 @@ def observations(url: str) -> int:
 
 
 def test_direct_urls_refuse_anonymous_visitors_even_first_after_restart(
-    server: str, browser: Browser
+    server: str, browser: Browser, artifacts_dir: Path
 ) -> None:
+    """A bookmarked analyst page says, in Chinese, that it needs an analyst login and offers
+    the form there — not Streamlit's "Page not found", not the page itself; the login
+    then opens the page at the same address."""
     page = new_page(browser)
-    for path in ("upload", "batches", "catalog"):  # the first request this server sees is /upload
+    titles = {"upload": "数据上传", "batches": "批次记录", "catalog": "指标目录"}
+    for path, title in titles.items():  # the first request this server sees is /upload
         page.goto(f"{server}/{path}")
         idle(page)
-        # It fell back to the overview, and the overview actually drew.
-        expect(page.locator("h1").first).to_have_text("交通运输质量指标总览")
-        expect(
-            page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="总览")
-        ).to_be_visible()
+        expect(page.locator("h1").first).to_have_text(title)
+        expect(page.get_by_text("此页面需要统计员权限，请先登录。")).to_be_visible()
+        main = page.locator('[data-testid="stMain"]')
+        expect(main.get_by_label("用户名")).to_be_visible()
+        expect(main.get_by_role("button", name="登录", exact=True)).to_be_visible()
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+        assert page.url.rstrip("/").endswith(f"/{path}")
         assert_nothing_to_act_on(page)
         nav = page.locator('[data-testid="stSidebarNav"]')
-        for title in ("数据上传", "批次记录", "指标目录"):
-            assert nav.get_by_role("link", name=title).count() == 0
+        for hidden in titles.values():
+            assert nav.get_by_role("link", name=hidden).count() == 0
+    shot(page, artifacts_dir / "upload_bookmark_anonymous.png")
+    page.goto(f"{server}/upload?lang=en")
+    idle(page)
+    expect(page.get_by_text("This page needs the analyst role; please log in.")).to_be_visible()
+    page.goto(f"{server}/upload")
+    idle(page)
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_label("用户名").fill("ana")
+    main.get_by_label("密码").fill(PASSWORDS["ana"])
+    with new_run(page):
+        main.get_by_role("button", name="登录", exact=True).click()
+    expect(page.locator('input[type="file"]')).to_have_count(1)  # the real page, same URL
+    assert page.url.rstrip("/").endswith("/upload")
     page.close()
 
 
