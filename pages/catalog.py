@@ -147,7 +147,7 @@ with left, st.form("alias_form"):
 with left, st.form("phrasing_form"):
     st.subheader(at("catalog.add_phrasing", lang), anchor=False)
     st.selectbox(
-        at("catalog.alias_indicator", lang),
+        at("catalog.phrasing_indicator", lang),
         list(specs),
         format_func=lambda c: f"{specs[c].name_zh}（{c}）",
         key="phrasing_indicator",
@@ -231,7 +231,7 @@ with right, st.form("years_form"):
     st.subheader(t("catalog.years_title", lang), anchor=False)
     st.caption(t("catalog.years_help", lang))
     st.selectbox(
-        at("catalog.alias_indicator", lang),
+        at("catalog.years_indicator", lang),
         list(specs),
         format_func=lambda c: f"{specs[c].name_zh}（{c}）",
         key="years_indicator",

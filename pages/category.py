@@ -8,7 +8,7 @@ from db import dashboard, queries
 from ui import cards, charts, tables
 from ui.change_chart import change_bars
 from ui.data import read
-from ui.filters import current_filters, current_lang, mirror, seed_choice
+from ui.filters import current_filters, current_lang, mirror, preferred_categories, seed_choice
 from ui.i18n import name, t
 from ui.navigation import run_through_app
 from ui.panels import phone_panels
@@ -22,10 +22,10 @@ if cards.store_is_empty():
     st.stop()
 
 categories = read(queries.list_categories)
-if filters.categories:
-    categories = categories[categories["code"].isin(filters.categories)]
 by_code = {c["code"]: c for c in categories.to_dict("records")}
-first = next(iter(by_code))
+# One category control on this page (the sidebar's 工作类别 is not drawn here, see
+# ui/filters.py); the sidebar's last choice names the category it opens on.
+first = next((c for c in preferred_categories() if c in by_code), next(iter(by_code)))
 seed_choice("category", list(by_code), first)
 seed_choice("view", ["city", "regions"], "city")
 category = st.segmented_control(

@@ -158,7 +158,9 @@ def test_region_and_year_filters_from_a_link(sample_store: str) -> None:
 
 def test_filters_reach_every_page(sample_store: str) -> None:
     category = open_page("pages/category.py", cats="epidemic")
-    assert category.segmented_control(key="category").options == ["疫情防控"]
+    assert category.segmented_control(key="category").value == "epidemic"  # opens on it
+    assert len(category.segmented_control(key="category").options) == 6  # one control: all
+    assert not [m for m in category.sidebar.multiselect if m.key == "cats"]
     indicator = open_page("pages/indicator.py", regions="城东区", indicator="safety.drills")
     table = indicator.dataframe[-1].value  # the figures table
     assert set(table["地区"]) == {"城东区"}

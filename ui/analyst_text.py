@@ -267,6 +267,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "audit.action.catalog_edited": ("修改指标目录", "Catalog edited"),
     "audit.action.account_changed": ("修改账户", "Account changed"),
     "audit.action.store_restored": ("从备份恢复", "Store restored"),
+    # 指标目录's three forms each choose an indicator: three labels a reader tells apart
+    "catalog.phrasing_indicator": ("说法所属指标", "Indicator the phrasing names"),
+    "catalog.years_indicator": ("设置适用年份的指标", "Indicator whose years to set"),
 }
 
 

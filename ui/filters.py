@@ -154,6 +154,18 @@ FILTERED_PAGES = frozenset({"", "overview", "category", "indicator", "coverage"}
 pages (upload, batches, catalog, report reader) none: no filter is shown where it does
 nothing, and no page has the same control twice."""
 
+OWN_CATEGORY_PAGES = frozenset({"category"})
+"""Pages that choose one category themselves (分类趋势): the sidebar's 工作类别 is not drawn
+there — it would be the same control twice, and a hidden one would filter unseen. The
+sidebar's choice is kept for the other pages and names the page's first category."""
+
+
+def preferred_categories() -> list[str]:
+    """The categories the sidebar (or a link's ``cats``) last chose, in order."""
+    url = st.query_params.get_all(CATEGORIES_KEY)
+    kept = st.session_state.get(_KEPT_STATE, {}).get(CATEGORIES_KEY) or []
+    return list(url or kept)
+
 
 def sidebar_filters(lang: str, page: str | None = None) -> Filters:
     """Draw the shared filters on ``page`` (a ``url_path``; None: draw them), mirror them
@@ -184,15 +196,17 @@ def sidebar_filters(lang: str, page: str | None = None) -> Filters:
             ),
         )
         mirror(YEARS_KEY, list(years), [low, high])
-    _seed_many(CATEGORIES_KEY, list(categories))
-    chosen_categories = sidebar.multiselect(
-        t("filters.categories", lang),
-        list(categories),
-        format_func=lambda code: name(categories[code], lang),
-        placeholder=t("filters.all_categories", lang),
-        key=CATEGORIES_KEY,
-    )
-    mirror(CATEGORIES_KEY, chosen_categories, [])
+    chosen_categories: list[str] = []
+    if page not in OWN_CATEGORY_PAGES:
+        _seed_many(CATEGORIES_KEY, list(categories))
+        chosen_categories = sidebar.multiselect(
+            t("filters.categories", lang),
+            list(categories),
+            format_func=lambda code: name(categories[code], lang),
+            placeholder=t("filters.all_categories", lang),
+            key=CATEGORIES_KEY,
+        )
+        mirror(CATEGORIES_KEY, chosen_categories, [])
     _seed_many(REGIONS_KEY, regions)
     chosen_regions = sidebar.multiselect(
         t("filters.regions", lang),
