@@ -25,6 +25,7 @@ from ui.draft_view import draft_file_name, draft_html, dt
 from ui.filters import current_lang
 from ui.navigation import run_through_app
 from ui.settings import max_upload_mb
+from ui.streamlit_texts import file_uploader
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -50,11 +51,12 @@ region = right.selectbox(
 template: bytes | None = None
 if has_role(current_role(), "analyst"):
     limit_mb = max_upload_mb()
-    upload = st.file_uploader(
+    upload = file_uploader(
         dt("upload", lang),
-        type=list(REPORT_SUFFIXES),
-        max_upload_size=limit_mb,
+        types=list(REPORT_SUFFIXES),
+        mb=limit_mb,
         key="draft_template",
+        lang=lang,
     )
     if upload is not None:
         template = upload.getvalue()

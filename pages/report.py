@@ -35,6 +35,7 @@ from ui.filters import current_lang
 from ui.navigation import run_through_app
 from ui.report_view import highlighted_html, indicator_label, pasted_source_name, rt
 from ui.settings import max_upload_mb
+from ui.streamlit_texts import file_uploader
 
 EXTRACTIONS = "report_extractions"  # content key -> ReportExtraction
 CHECKS = "report_checks"  # batch sha -> BatchResult of the dry run
@@ -90,8 +91,8 @@ def _commit(frame: pd.DataFrame, sha: str, name: str, extraction: ReportExtracti
 
 st.title(rt("title", lang))
 st.caption(rt("intro", lang))
-upload = st.file_uploader(
-    rt("upload", lang), type=list(REPORT_SUFFIXES), max_upload_size=limit_mb, key="report_file"
+upload = file_uploader(
+    rt("upload", lang), types=list(REPORT_SUFFIXES), mb=limit_mb, key="report_file", lang=lang
 )
 pasted = st.text_area(rt("paste", lang), height=160, key="report_text")
 left, right = st.columns(2)

@@ -25,6 +25,7 @@ from ui.data import engine, read
 from ui.filters import current_lang
 from ui.navigation import run_through_app
 from ui.settings import max_upload_mb
+from ui.streamlit_texts import file_uploader
 
 PREVIEWS = "upload_previews"  # sha256:sheet -> BatchResult of the dry run
 SHEETS = "upload_sheets"  # sha256 -> [(sheet name, holds a table)] of a workbook
@@ -105,12 +106,13 @@ def _commit(sha: str, data: bytes, name: str, sheet: str | None) -> None:
 st.title(at("upload.title", lang))
 st.caption(at("upload.intro", lang, mb=limit_mb))
 
-files = st.file_uploader(
+files = file_uploader(  # Streamlit's own texts in the chosen language (ui/streamlit_texts.py)
     at("upload.files", lang),
-    type=["csv", "txt", "xlsx", "xls"],
-    accept_multiple_files=True,
-    max_upload_size=limit_mb,
+    types=["csv", "txt", "xlsx", "xls"],
+    multiple=True,
+    mb=limit_mb,
     key="upload_files",
+    lang=lang,
 )
 
 shown: set[str] = set()

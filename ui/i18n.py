@@ -244,6 +244,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "未加载：只有统计员可以加载示例数据，请先以统计员身份登录。",
         "Not loaded: only an analyst can load the sample data; please log in as an analyst.",
     ),
+    # Streamlit's own file-uploader texts (ui/streamlit_texts.py; English keeps Streamlit's)
+    "uploader.browse": ("选择文件", "Upload"),
+    "uploader.limit": ("每个文件不超过 {mb} MB · {types}", "{mb}MB per file • {types}"),
+    "uploader.types_sep": ("、", ", "),
+    "uploader.drop": ("拖放文件到此处", "Drag and drop files here"),
+    "uploader.rejected": (
+        "不能上传：文件超过 {mb} MB 或类型不符",
+        "Not accepted: larger than {mb}MB or not an accepted type",
+    ),
 }
 
 TEXT.update(TEXT_OVERVIEW)  # the leaders' views' labels (ui/text_overview.py)
