@@ -3,7 +3,8 @@
 At 375×812 every browsing page: the page is no wider than the window (no horizontal
 scrolling) and no two chart titles (figure titles and small-multiple panel titles)
 overlap. ``?screenshot=1`` at 1600×900 and 1920×1080: every chart text sits inside the
-viewport, bar labels inside their plot area, nothing is ellipsised, help icons hidden.
+viewport, bar labels inside their plot area, nothing is ellipsised, help icons hidden, and
+every KPI card and the chart lie wholly inside the window (nothing below the fold).
 """
 
 from __future__ import annotations
@@ -106,4 +107,18 @@ def test_screenshot_mode_nothing_cut_off(
         assert ellipsised == []
         help_icons = page.locator('[data-testid="stTooltipIcon"]')
         assert all(not help_icons.nth(i).is_visible() for i in range(help_icons.count()))
+        # Every KPI card and the chart wholly on the one screen (the second row of cards
+        # used to run below the fold at 1600×900), and no card wider than its text.
+        shown = page.evaluate(
+            """() => [...document.querySelectorAll('[class*="st-key-kpi-"], .js-plotly-plot')]
+                .map(e => { const r = e.getBoundingClientRect();
+                            return [e.className.match(/st-key-kpi-[\\w-]+/)?.[0] || 'chart',
+                                    {x: r.x, y: r.y, width: r.width, height: r.height}]; })"""
+        )
+        assert len(shown) == 9, shown  # eight cards and the completion chart
+        for name, box in shown:
+            assert box["x"] >= 0 and box["y"] >= 0, (name, box)
+            assert box["x"] + box["width"] <= width, (name, box, "cut off on the right")
+            assert box["y"] + box["height"] <= height, (name, box, "below the fold")
+        page.screenshot(path=artifacts_dir / f"screenshot_mode_{width}x{height}.png")
     page.close()

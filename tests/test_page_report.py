@@ -38,7 +38,8 @@ def test_registered_for_analysts() -> None:
 def test_needs_an_analyst(app_engine: Engine) -> None:
     at = page_as(None)
     assert not at.exception and at.warning
-    assert not at.file_uploader and not at.text_area and not at.button
+    assert not at.file_uploader and not at.text_area
+    assert [b.key for b in at.button] == ["login_submit_main"]  # only the login it needs
     at = page_as(SessionUser("vi", "vi", "viewer"))
     assert at.error and not at.text_area
 

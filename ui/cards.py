@@ -75,14 +75,17 @@ def applicable_span(card: Mapping[str, Any], lang: str) -> str:
     return ""
 
 
-def kpi_card(card: Mapping[str, Any], *, year: int | None, lang: str, link: bool = True) -> None:
+def kpi_card(
+    card: Mapping[str, Any], *, year: int | None, lang: str, link: bool = True, spark: bool = True
+) -> None:
     """One headline figure: value with unit, last year's figure and the change on it
     (coloured by the indicator's direction — fewer accidents is good), a sparkline,
     完成率 if targeted, and one click to the indicator's detail with the filters kept.
 
     A figure older than the reporting year is marked (a badge, not a footnote) and its
     change is shown uncoloured: it is not this year's news. An indicator that does not
-    apply in the reporting year (疫情防控 after 2022) says so instead.
+    apply in the reporting year (疫情防控 after 2022) says so instead. ``spark``: the
+    sparkline (not in a screenshot, where two rows of cards must fit one screen).
     """
     label = name(card, lang)
     code, unit = card["code"], card["unit"]
@@ -131,7 +134,7 @@ def kpi_card(card: Mapping[str, Any], *, year: int | None, lang: str, link: bool
             delta_color="off" if stale else "inverse" if card["direction"] == "down" else "normal",
             delta_description=description,
             help=help_text,
-            chart_data=card.get("spark") or None,
+            chart_data=(card.get("spark") or None) if spark else None,
             chart_type="area",
         )
         if notes:
