@@ -1,8 +1,9 @@
 """The login gate, per role, through ``AppTest`` on the real app and a real SQLite file.
 
-Pages an account may not open are not registered with ``st.navigation`` at all (AppTest's
-``switch_page`` then refuses them, as the browser falls back to the default page), and
-each analyst page stops by itself when run without the role.
+Page files an account may not open are not registered with ``st.navigation`` (AppTest's
+``switch_page`` refuses them); their URL path holds a hidden stand-in that asks for the
+login (opened here as a bookmark would, by the URL's page hash), and each analyst page
+stops by itself when run without the role.
 """
 
 from __future__ import annotations

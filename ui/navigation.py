@@ -1,7 +1,8 @@
 """Which pages exist, in what order, and who may see them.
 
-Pages that need a role are left out of ``st.navigation`` for everyone else, so they
-cannot be reached by URL either; each such page also checks the role itself.
+Pages that need a role are left out of the navigation menu for everyone else; their URL
+opens a stand-in that asks for the login (``ui.auth.stand_in``), never the page's code,
+and each such page also checks the role itself.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/indicator.py", "指标详情", "Indicator", ":material/query_stats:", "indicator"),
     PageSpec("pages/coverage.py", "数据质量", "Data coverage", ":material/grid_on:", "coverage"),
     PageSpec("pages/briefing.py", "简报导出", "Briefing", ":material/slideshow:", "briefing"),
-    # Analysts only: left out of the navigation for everyone else (ui/auth.py).
+    # Analysts only: out of everyone else's menu; their URL asks for the login (ui/auth.py).
     PageSpec(
         "pages/upload.py", "数据上传", "Upload", ":material/upload_file:", "upload", role="analyst"
     ),
