@@ -22,6 +22,11 @@ bureau's store; every session after the first reads from the process's cache.
 
 ``python bench/bench_viewers.py`` (full) or ``--quick`` (1, 5, 20 sessions, one round, a
 small batch). Writes ``bench/README-viewers.md``.
+
+The baseline run side by side: ``--baseline DIR``, an app tree of an earlier commit (e.g.
+``git archive COMMIT | tar -x -C DIR``) started by the same unit-file command on the same
+store — "before" in the table. Without it, one process with Streamlit's development
+defaults (file watcher, a full GC after every run) is the baseline.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,7 +119,7 @@ class Layout:
     db_url: str
     one: str  # one app process
     two: str  # nginx in front of two
-    before: str | None = None  # one process with Streamlit's defaults (the baseline)
+    before: str | None = None  # the baseline: an earlier tree, or Streamlit's defaults
 
 
 def _nginx_conf(run: Path, http_port: int, app_ports: list[int]) -> Path:
@@ -163,11 +168,16 @@ def app_command(port: int, *, default_watcher: bool = False) -> list[str]:
 
 
 @contextmanager
-def app_process(env: dict[str, str], *, default_watcher: bool = False) -> Iterator[str]:
-    """One app process as the unit file starts it, on a free port; its base URL."""
+def app_process(
+    env: dict[str, str], *, default_watcher: bool = False, tree: Path = ROOT
+) -> Iterator[str]:
+    """One app process as the unit file starts it, on a free port; its base URL.
+
+    ``tree``: the app's directory (the baseline's, for the "before" process).
+    """
     port = _free_port()
     process = subprocess.Popen(
-        app_command(port, default_watcher=default_watcher), cwd=ROOT, env=env,
+        app_command(port, default_watcher=default_watcher), cwd=tree, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -179,8 +189,15 @@ def app_process(env: dict[str, str], *, default_watcher: bool = False) -> Iterat
         process.wait(timeout=30)
 
 
+def _before(env: dict[str, str], baseline: Path | None) -> AbstractContextManager[str]:
+    """The baseline process: ``baseline``'s tree, else Streamlit's development defaults."""
+    if baseline is not None:
+        return app_process(env, tree=baseline)
+    return app_process(env, default_watcher=True)
+
+
 @contextmanager
-def sqlite_layout(run: Path) -> Iterator[Layout]:
+def sqlite_layout(run: Path, baseline: Path | None) -> Iterator[Layout]:
     """Two app processes on one SQLite file (WAL), nginx in front."""
     store = run / "viewers.sqlite3"
     url = f"sqlite:///{store}"
@@ -190,7 +207,7 @@ def sqlite_layout(run: Path) -> Iterator[Layout]:
     with (
         app_process(env) as one,
         app_process(env) as other,
-        app_process(env, default_watcher=True) as before,
+        _before(env, baseline) as before,
     ):
         http = _free_port()
         ports = [int(one.rsplit(":", 1)[1]), int(other.rsplit(":", 1)[1])]
@@ -205,8 +222,9 @@ def sqlite_layout(run: Path) -> Iterator[Layout]:
 
 
 @contextmanager
-def postgres_layout(run: Path) -> Iterator[Layout]:
-    """``scripts/cluster.sh``: primary + replica, two app processes, nginx."""
+def postgres_layout(run: Path, baseline: Path | None) -> Iterator[Layout]:
+    """``scripts/cluster.sh``: primary + replica, two app processes, nginx; the baseline
+    tree's process beside them on the same primary and replica (when given)."""
     ports = [_free_port() for _ in range(5)]
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("TQI_")},
@@ -224,9 +242,14 @@ def postgres_layout(run: Path) -> Iterator[Layout]:
         )
         url = settings["TQI_DATABASE_URL"]
         _etl(url, "sample")
-        yield Layout(
-            "PostgreSQL", url, f"http://127.0.0.1:{ports[3]}", f"http://127.0.0.1:{ports[0]}"
-        )
+        one, two = f"http://127.0.0.1:{ports[3]}", f"http://127.0.0.1:{ports[0]}"
+        if baseline is None:
+            yield Layout("PostgreSQL", url, one, two)
+            return
+        app_env = {k: v for k, v in os.environ.items() if not k.startswith("TQI_")}
+        app_env.update({k: v for k, v in settings.items() if k.startswith("TQI_")})
+        with app_process(app_env, tree=baseline) as before:
+            yield Layout("PostgreSQL", url, one, two, before)
     finally:
         subprocess.run([*script, "stop"], env=env, check=False, capture_output=True)
 
@@ -245,32 +268,37 @@ def _etl(db_url: str, *args: str) -> float:
 # ---- measurements --------------------------------------------------------------------------
 
 
-def viewers(layout: Layout, levels: tuple[int, ...], rounds: int) -> list[list[str]]:
+def viewers(layout: Layout, levels: tuple[int, ...], rounds: int, before: str) -> list[list[str]]:
     """Rows: store, processes, sessions, p50, p95, p95 / one session alone on one process.
 
-    The baseline (Streamlit's default file watcher, when measured) is divided by its own
-    one-session time.
+    The baseline (``before``: its name in the table) is divided by its own one-session
+    time. The configurations take turns within each round (baseline, one, two), so a
+    burst of load from elsewhere on the machine hits them alike.
     """
     configs = [("1", layout.one), ("2 + nginx", layout.two)]
     if layout.before:
-        configs.insert(0, ("1, Streamlit defaults (before)", layout.before))
+        configs.insert(0, (f"1, {before} (before)", layout.before))
     for _, url in configs:
         simultaneous(url, 4)  # warm: imports, the cache for this data version
-    rows, bases = [], {}
-    for name, url in configs:
+    p50s: dict[tuple[str, int], list[float]] = {}
+    p95s: dict[tuple[str, int], list[float]] = {}
+    for _ in range(rounds):
         for sessions in levels:
-            p50s, p95s = [], []
-            for _ in range(rounds):
+            for name, url in configs:
                 times = simultaneous(url, sessions)
-                p50s.append(statistics.median(times))
-                p95s.append(p95(times))
-            mid50, mid95 = statistics.median(p50s), statistics.median(p95s)
+                p50s.setdefault((name, sessions), []).append(statistics.median(times))
+                p95s.setdefault((name, sessions), []).append(p95(times))
+                print(layout.store, name, sessions, f"p95 {p95(times):.2f}", flush=True)
+    rows, bases = [], {}
+    for name, _ in configs:
+        for sessions in levels:
+            mid50 = statistics.median(p50s[name, sessions])
+            mid95 = statistics.median(p95s[name, sessions])
             if sessions == 1:
                 bases[name] = mid95
             base = bases.get(name if "before" in name else "1", mid95)
             rows.append([layout.store, name, str(sessions), f"{mid50:.2f}", f"{mid95:.2f}",
                          f"{mid95 / base:.2f}×"])  # fmt: skip
-            print(" | ".join(rows[-1]), flush=True)
     return rows
 
 
@@ -327,7 +355,11 @@ def main() -> None:
     parser.add_argument("--levels", default="", help="sessions, comma-separated (1,5,10,20,40)")
     parser.add_argument("--rows", type=int, default=200_000, help="rows of the batch loaded")
     parser.add_argument("--store", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--baseline", type=Path, help="an earlier app tree, run side by side")
+    parser.add_argument("--baseline-name", default="", help="its name in the table")
+    parser.add_argument("--no-load", action="store_true", help="skip loading while viewing")
     args = parser.parse_args()
+    before = args.baseline_name or ("baseline" if args.baseline else "Streamlit defaults")
     levels: tuple[int, ...] = QUICK_LEVELS if args.quick else LEVELS
     if args.levels:
         levels = tuple(int(n) for n in args.levels.split(","))
@@ -346,9 +378,10 @@ def main() -> None:
         run.chmod(0o755)  # PostgreSQL runs as the postgres user and must reach it
         layout_of = sqlite_layout if store == "sqlite" else postgres_layout
         try:
-            with layout_of(run) as layout:
-                viewer_rows += viewers(layout, levels, rounds)
-                load_rows.append(loading_while_viewing(layout, csv, 20))
+            with layout_of(run, args.baseline) as layout:
+                viewer_rows += viewers(layout, levels, rounds, before)
+                if not args.no_load:
+                    load_rows.append(loading_while_viewing(layout, csv, 20))
         finally:
             shutil.rmtree(run, ignore_errors=True)
 
@@ -363,25 +396,28 @@ def main() -> None:
             ["store", "app processes", "sessions", "p50", "p95", "p95 vs 1 session, 1 process"],
             viewer_rows,
         ),
-        "",
-        f"Loading while viewing: a {rows_to_load:,}-row batch (`python -m etl load`) alone, "
-        "then one of the same size (other regions) while 20 sessions keep opening the "
-        "overview through nginx (two processes).",
-        "",
-        *_table(
-            [
-                "store",
-                "load alone s",
-                "load with viewers s",
-                "ratio",
-                "20 sessions p95, no load",
-                "overviews opened during the load",
-                "p50 during load",
-                "p95 during load",
-            ],
-            load_rows,
-        ),
     ]
+    if load_rows:
+        lines += [
+            "",
+            f"Loading while viewing: a {rows_to_load:,}-row batch (`python -m etl load`) alone, "
+            "then one of the same size (other regions) while 20 sessions keep opening the "
+            "overview through nginx (two processes).",
+            "",
+            *_table(
+                [
+                    "store",
+                    "load alone s",
+                    "load with viewers s",
+                    "ratio",
+                    "20 sessions p95, no load",
+                    "overviews opened during the load",
+                    "p50 during load",
+                    "p95 during load",
+                ],
+                load_rows,
+            ),
+        ]
     REPORT.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
