@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -103,6 +104,22 @@ async def _together(base: str, sessions: int) -> list[float]:
 def simultaneous(base: str, sessions: int) -> list[float]:
     """``sessions`` sessions opened at the same moment; each one's time to first chart."""
     return asyncio.run(_together(base, sessions))
+
+
+def cpu_seconds(base: str) -> float | None:
+    """CPU time (user + system) of the app process listening at ``base``, or None.
+
+    Per session, this is the bench's measure least disturbed by the other work on a shared
+    machine: a busy neighbour stretches wall times, not the CPU a session costs.
+    """
+    port = base.rsplit(":", 1)[1]
+    listing = subprocess.run(["ss", "-Htlnp", f"sport = :{port}"], capture_output=True,
+                             text=True, check=False).stdout  # fmt: skip
+    pids = {int(x) for x in re.findall(r"pid=(\d+)", listing)}
+    if len(pids) != 1:
+        return None
+    fields = Path(f"/proc/{pids.pop()}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def p95(values: list[float]) -> float:
@@ -282,12 +299,19 @@ def viewers(layout: Layout, levels: tuple[int, ...], rounds: int, before: str) -
         simultaneous(url, 4)  # warm: imports, the cache for this data version
     p50s: dict[tuple[str, int], list[float]] = {}
     p95s: dict[tuple[str, int], list[float]] = {}
+    cpus: dict[tuple[str, int], list[float]] = {}
     for _ in range(rounds):
         for sessions in levels:
             for name, url in configs:
+                cpu_before = cpu_seconds(url)
                 times = simultaneous(url, sessions)
+                cpu_after = cpu_seconds(url)
                 p50s.setdefault((name, sessions), []).append(statistics.median(times))
                 p95s.setdefault((name, sessions), []).append(p95(times))
+                if cpu_before is not None and cpu_after is not None:
+                    cpus.setdefault((name, sessions), []).append(
+                        (cpu_after - cpu_before) / sessions
+                    )
                 print(layout.store, name, sessions, f"p95 {p95(times):.2f}", flush=True)
     rows, bases = [], {}
     for name, _ in configs:
@@ -297,8 +321,10 @@ def viewers(layout: Layout, levels: tuple[int, ...], rounds: int, before: str) -
             if sessions == 1:
                 bases[name] = mid95
             base = bases.get(name if "before" in name else "1", mid95)
+            cpu = cpus.get((name, sessions))
+            cpu_ms = f"{statistics.median(cpu) * 1000:.0f}" if cpu else "—"
             rows.append([layout.store, name, str(sessions), f"{mid50:.2f}", f"{mid95:.2f}",
-                         f"{mid95 / base:.2f}×"])  # fmt: skip
+                         f"{mid95 / base:.2f}×", cpu_ms])  # fmt: skip
     return rows
 
 
@@ -393,7 +419,15 @@ def main() -> None:
         f"{os.getloadavg()[0]:.1f} at the end).",
         "",
         *_table(
-            ["store", "app processes", "sessions", "p50", "p95", "p95 vs 1 session, 1 process"],
+            [
+                "store",
+                "app processes",
+                "sessions",
+                "p50",
+                "p95",
+                "p95 vs 1 session, 1 process",
+                "server CPU ms per session",
+            ],
             viewer_rows,
         ),
     ]
