@@ -35,6 +35,7 @@ import argparse
 import asyncio
 import os
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -411,7 +412,7 @@ def main() -> None:
         finally:
             shutil.rmtree(run, ignore_errors=True)
 
-    command = "python bench/bench_viewers.py " + " ".join(sys.argv[1:])
+    command = "python bench/bench_viewers.py " + shlex.join(sys.argv[1:])
     lines = [
         f"Overview, time to first chart (s) for simultaneous sessions, Streamlit-protocol "
         f"client, sample data; median of {rounds} round(s) (`{command}`, "
