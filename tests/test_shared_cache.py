@@ -21,13 +21,15 @@ from tests.conftest import etl
 
 def _viewer() -> None:
     """A session's run: the data version, then one shared build of the year bounds."""
+    import uuid
+
     import streamlit as st
 
     from db import queries
     from ui.data import read, shared, start_run
 
-    def bounds_stamp() -> tuple[int, object]:
-        return id(object()), read(queries.year_bounds)  # a new id on every build
+    def bounds_stamp() -> tuple[str, object]:
+        return uuid.uuid4().hex, read(queries.year_bounds)  # a new stamp on every build
 
     start_run()
     stamp, bounds = shared(bounds_stamp)
