@@ -22,6 +22,11 @@ bureau's store; every session after the first reads from the process's cache.
 
 ``python bench/bench_viewers.py`` (full) or ``--quick`` (1, 5, 20 sessions, one round, a
 small batch). Writes ``bench/README-viewers.md``.
+
+The baseline run side by side: ``--baseline DIR``, an app tree of an earlier commit (e.g.
+``git archive COMMIT | tar -x -C DIR``) started by the same unit-file command on the same
+store — "before" in the table. Without it, one process with Streamlit's development
+defaults (file watcher, a full GC after every run) is the baseline.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -36,16 +43,13 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_load import generate_csv  # noqa: E402
-from bench.bench_pages import _free_port  # noqa: E402
+from bench.viewer_layouts import Layout, _etl, postgres_layout, sqlite_layout  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 REPORT = ROOT / "bench" / "README-viewers.md"
@@ -100,177 +104,70 @@ def simultaneous(base: str, sessions: int) -> list[float]:
     return asyncio.run(_together(base, sessions))
 
 
+def cpu_seconds(base: str) -> float | None:
+    """CPU time (user + system) of the app process listening at ``base``, or None.
+
+    Per session, this is the bench's measure least disturbed by the other work on a shared
+    machine: a busy neighbour stretches wall times, not the CPU a session costs.
+    """
+    port = base.rsplit(":", 1)[1]
+    listing = subprocess.run(["ss", "-Htlnp", f"sport = :{port}"], capture_output=True,
+                             text=True, check=False).stdout  # fmt: skip
+    pids = {int(x) for x in re.findall(r"pid=(\d+)", listing)}
+    if len(pids) != 1:
+        return None
+    fields = Path(f"/proc/{pids.pop()}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-# ---- layouts -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Layout:
-    store: str  # SQLite | PostgreSQL
-    db_url: str
-    one: str  # one app process
-    two: str  # nginx in front of two
-    before: str | None = None  # one process with Streamlit's defaults (the baseline)
-
-
-def _nginx_conf(run: Path, http_port: int, app_ports: list[int]) -> Path:
-    """deploy/nginx/*.conf rendered the way scripts/cluster.sh renders them."""
-    servers = " ".join(f"server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in app_ports)
-    values = {"{{RUN}}": str(run), "{{HTTP_PORT}}": str(http_port),
-              "{{APP_SERVERS}}": servers, "{{NGINX_USER}}": os.environ.get("USER", "root")}  # fmt: skip
-    for sub in ("conf", "log", "nginx"):
-        (run / sub).mkdir(parents=True, exist_ok=True)
-    for src, dest in (("tqi.conf", "tqi.conf"), ("nginx-local.conf", "nginx.conf")):
-        text = (ROOT / "deploy" / "nginx" / src).read_text()
-        for key, value in values.items():
-            text = text.replace(key, value)
-        (run / "conf" / dest).write_text(text)
-    return run / "conf" / "nginx.conf"
-
-
-def _wait_http(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
-def app_command(port: int, *, default_watcher: bool = False) -> list[str]:
-    """The ``ExecStart`` line of ``deploy/systemd/tqi-app@.service`` for ``port``.
-
-    ``default_watcher``: without its ``--server.fileWatcherType none`` and
-    ``--runner.postScriptGC false`` (the baseline: what a plain ``streamlit run app.py``
-    does).
-    """
-    unit = (ROOT / "deploy" / "systemd" / "tqi-app@.service").read_text()
-    line = next(x for x in unit.splitlines() if x.startswith("ExecStart="))
-    words = line.removeprefix("ExecStart=").replace("%i", str(port)).split()
-    words[0] = sys.executable  # {{PYTHON}}
-    if default_watcher:
-        for option in ("--server.fileWatcherType", "--runner.postScriptGC"):
-            at = words.index(option)
-            del words[at : at + 2]
-    return words
-
-
-@contextmanager
-def app_process(env: dict[str, str], *, default_watcher: bool = False) -> Iterator[str]:
-    """One app process as the unit file starts it, on a free port; its base URL."""
-    port = _free_port()
-    process = subprocess.Popen(
-        app_command(port, default_watcher=default_watcher), cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_http(f"{base}/_stcore/health")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-@contextmanager
-def sqlite_layout(run: Path) -> Iterator[Layout]:
-    """Two app processes on one SQLite file (WAL), nginx in front."""
-    store = run / "viewers.sqlite3"
-    url = f"sqlite:///{store}"
-    _etl(url, "sample")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TQI_")}
-    env["TQI_DATABASE_URL"] = url
-    with (
-        app_process(env) as one,
-        app_process(env) as other,
-        app_process(env, default_watcher=True) as before,
-    ):
-        http = _free_port()
-        ports = [int(one.rsplit(":", 1)[1]), int(other.rsplit(":", 1)[1])]
-        conf = _nginx_conf(run, http, ports)
-        subprocess.run(["/usr/sbin/nginx", "-c", str(conf), "-p", str(run / "nginx")], check=True)
-        try:
-            _wait_http(f"http://127.0.0.1:{http}/_stcore/health")
-            yield Layout("SQLite", url, one, f"http://127.0.0.1:{http}", before)
-        finally:
-            pid = (run / "nginx" / "nginx.pid").read_text().strip()
-            subprocess.run(["kill", pid], check=False)
-
-
-@contextmanager
-def postgres_layout(run: Path) -> Iterator[Layout]:
-    """``scripts/cluster.sh``: primary + replica, two app processes, nginx."""
-    ports = [_free_port() for _ in range(5)]
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("TQI_")},
-        "TQI_CLUSTER_DIR": str(run), "TQI_CLUSTER_HTTP_PORT": str(ports[0]),
-        "TQI_CLUSTER_PG_PORT": str(ports[1]), "TQI_CLUSTER_REPLICA_PORT": str(ports[2]),
-        "TQI_CLUSTER_APP_PORTS": f"{ports[3]} {ports[4]}", "PYTHON": sys.executable,
-    }  # fmt: skip
-    script = ["bash", str(ROOT / "scripts" / "cluster.sh")]
-    try:
-        subprocess.run([*script, "start"], env=env, check=True, capture_output=True)
-        settings = dict(
-            line.split("=", 1)
-            for line in (run / "conf" / "tqi.env").read_text().splitlines()
-            if "=" in line and not line.startswith("#")
-        )
-        url = settings["TQI_DATABASE_URL"]
-        _etl(url, "sample")
-        yield Layout(
-            "PostgreSQL", url, f"http://127.0.0.1:{ports[3]}", f"http://127.0.0.1:{ports[0]}"
-        )
-    finally:
-        subprocess.run([*script, "stop"], env=env, check=False, capture_output=True)
-
-
-def _etl(db_url: str, *args: str) -> float:
-    """``python -m etl --db URL args``; its wall time."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TQI_")}
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "etl", "--db", db_url, *args], cwd=ROOT,
-                          env=env, capture_output=True, text=True)  # fmt: skip
-    if done.returncode != 0:
-        raise RuntimeError(f"etl {args}: {done.stderr[-2000:]}")
-    return time.perf_counter() - start
-
-
 # ---- measurements --------------------------------------------------------------------------
 
 
-def viewers(layout: Layout, levels: tuple[int, ...], rounds: int) -> list[list[str]]:
+def viewers(layout: Layout, levels: tuple[int, ...], rounds: int, before: str) -> list[list[str]]:
     """Rows: store, processes, sessions, p50, p95, p95 / one session alone on one process.
 
-    The baseline (Streamlit's default file watcher, when measured) is divided by its own
-    one-session time.
+    The baseline (``before``: its name in the table) is divided by its own one-session
+    time. The configurations take turns within each round (baseline, one, two), so a
+    burst of load from elsewhere on the machine hits them alike.
     """
     configs = [("1", layout.one), ("2 + nginx", layout.two)]
     if layout.before:
-        configs.insert(0, ("1, Streamlit defaults (before)", layout.before))
+        configs.insert(0, (f"1, {before} (before)", layout.before))
     for _, url in configs:
         simultaneous(url, 4)  # warm: imports, the cache for this data version
-    rows, bases = [], {}
-    for name, url in configs:
+    p50s: dict[tuple[str, int], list[float]] = {}
+    p95s: dict[tuple[str, int], list[float]] = {}
+    cpus: dict[tuple[str, int], list[float]] = {}
+    for _ in range(rounds):
         for sessions in levels:
-            p50s, p95s = [], []
-            for _ in range(rounds):
+            for name, url in configs:
+                cpu_before = cpu_seconds(url)
                 times = simultaneous(url, sessions)
-                p50s.append(statistics.median(times))
-                p95s.append(p95(times))
-            mid50, mid95 = statistics.median(p50s), statistics.median(p95s)
+                cpu_after = cpu_seconds(url)
+                p50s.setdefault((name, sessions), []).append(statistics.median(times))
+                p95s.setdefault((name, sessions), []).append(p95(times))
+                if cpu_before is not None and cpu_after is not None:
+                    cpus.setdefault((name, sessions), []).append(
+                        (cpu_after - cpu_before) / sessions
+                    )
+                print(layout.store, name, sessions, f"p95 {p95(times):.2f}", flush=True)
+    rows, bases = [], {}
+    for name, _ in configs:
+        for sessions in levels:
+            mid50 = statistics.median(p50s[name, sessions])
+            mid95 = statistics.median(p95s[name, sessions])
             if sessions == 1:
                 bases[name] = mid95
             base = bases.get(name if "before" in name else "1", mid95)
+            cpu = cpus.get((name, sessions))
+            cpu_ms = f"{statistics.median(cpu) * 1000:.0f}" if cpu else "—"
             rows.append([layout.store, name, str(sessions), f"{mid50:.2f}", f"{mid95:.2f}",
-                         f"{mid95 / base:.2f}×"])  # fmt: skip
-            print(" | ".join(rows[-1]), flush=True)
+                         f"{mid95 / base:.2f}×", cpu_ms])  # fmt: skip
     return rows
 
 
@@ -327,7 +224,11 @@ def main() -> None:
     parser.add_argument("--levels", default="", help="sessions, comma-separated (1,5,10,20,40)")
     parser.add_argument("--rows", type=int, default=200_000, help="rows of the batch loaded")
     parser.add_argument("--store", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--baseline", type=Path, help="an earlier app tree, run side by side")
+    parser.add_argument("--baseline-name", default="", help="its name in the table")
+    parser.add_argument("--no-load", action="store_true", help="skip loading while viewing")
     args = parser.parse_args()
+    before = args.baseline_name or ("baseline" if args.baseline else "Streamlit defaults")
     levels: tuple[int, ...] = QUICK_LEVELS if args.quick else LEVELS
     if args.levels:
         levels = tuple(int(n) for n in args.levels.split(","))
@@ -346,13 +247,14 @@ def main() -> None:
         run.chmod(0o755)  # PostgreSQL runs as the postgres user and must reach it
         layout_of = sqlite_layout if store == "sqlite" else postgres_layout
         try:
-            with layout_of(run) as layout:
-                viewer_rows += viewers(layout, levels, rounds)
-                load_rows.append(loading_while_viewing(layout, csv, 20))
+            with layout_of(run, args.baseline) as layout:
+                viewer_rows += viewers(layout, levels, rounds, before)
+                if not args.no_load:
+                    load_rows.append(loading_while_viewing(layout, csv, 20))
         finally:
             shutil.rmtree(run, ignore_errors=True)
 
-    command = "python bench/bench_viewers.py " + " ".join(sys.argv[1:])
+    command = "python bench/bench_viewers.py " + shlex.join(sys.argv[1:])
     lines = [
         f"Overview, time to first chart (s) for simultaneous sessions, Streamlit-protocol "
         f"client, sample data; median of {rounds} round(s) (`{command}`, "
@@ -360,28 +262,39 @@ def main() -> None:
         f"{os.getloadavg()[0]:.1f} at the end).",
         "",
         *_table(
-            ["store", "app processes", "sessions", "p50", "p95", "p95 vs 1 session, 1 process"],
-            viewer_rows,
-        ),
-        "",
-        f"Loading while viewing: a {rows_to_load:,}-row batch (`python -m etl load`) alone, "
-        "then one of the same size (other regions) while 20 sessions keep opening the "
-        "overview through nginx (two processes).",
-        "",
-        *_table(
             [
                 "store",
-                "load alone s",
-                "load with viewers s",
-                "ratio",
-                "20 sessions p95, no load",
-                "overviews opened during the load",
-                "p50 during load",
-                "p95 during load",
+                "app processes",
+                "sessions",
+                "p50",
+                "p95",
+                "p95 vs 1 session, 1 process",
+                "server CPU ms per session",
             ],
-            load_rows,
+            viewer_rows,
         ),
     ]
+    if load_rows:
+        lines += [
+            "",
+            f"Loading while viewing: a {rows_to_load:,}-row batch (`python -m etl load`) alone, "
+            "then one of the same size (other regions) while 20 sessions keep opening the "
+            "overview through nginx (two processes).",
+            "",
+            *_table(
+                [
+                    "store",
+                    "load alone s",
+                    "load with viewers s",
+                    "ratio",
+                    "20 sessions p95, no load",
+                    "overviews opened during the load",
+                    "p50 during load",
+                    "p95 during load",
+                ],
+                load_rows,
+            ),
+        ]
     REPORT.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -15,6 +15,7 @@ page, :func:`db.queries.city_series`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -65,12 +66,16 @@ class ReportYears:
     def years(self) -> list[int]:
         return [int(y) for y in self.counts["year"]]
 
+    @cached_property
+    def _by_year(self) -> dict[int, tuple[int, int]]:
+        """One pass over ``counts``: the year box labels every option on every run."""
+        counts = self.counts
+        rows = zip(counts["year"], counts["reported"], counts["applicable"], strict=True)
+        return {int(y): (int(r), int(a)) for y, r, a in rows}
+
     def count(self, year: int) -> tuple[int, int]:
         """``(reported, applicable)`` for ``year``."""
-        row = self.counts[self.counts["year"] == year]
-        if row.empty:
-            return 0, 0
-        return int(row["reported"].iloc[0]), int(row["applicable"].iloc[0])
+        return self._by_year.get(year, (0, 0))
 
     def incomplete(self, year: int) -> bool:
         reported, applicable = self.count(year)

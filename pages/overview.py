@@ -3,14 +3,13 @@ target completion and each indicator's change on last year."""
 
 import streamlit as st
 
-from db import dashboard
 from db.report_year import report_years
-from ui import cards, charts
-from ui.data import read
+from ui import cards
+from ui.data import read, shared
 from ui.filters import current_filters, current_lang
 from ui.i18n import t
 from ui.navigation import run_through_app
-from ui.overview_parts import report_year_choice
+from ui.overview_parts import overview_view, report_year_choice
 from ui.screenshot import apply_screenshot_layout, screenshot_overview
 from ui.theme import tile_css
 
@@ -29,7 +28,8 @@ if years.default is None:
     cards.no_data(cards.filtered_out(filters, lang))
     st.stop()
 chosen = report_year_choice(years, lang=lang, screenshot=screenshot)
-data = read(dashboard.overview, filters=filters, year=chosen)
+view = shared(overview_view, filters=filters, year=chosen, lang=lang)  # one build per version
+data = view.data
 year = data.year
 assert year is not None  # the store has figures in range (checked above)
 st.caption(t("overview.caption", lang, year=year, scope=cards.scope_label(filters, lang)))
@@ -38,7 +38,7 @@ if screenshot:
     st.stop()
 
 st.subheader(t("overview.kpis", lang))
-kpis = data.kpis.to_dict("records")
+kpis = view.kpis
 for start in range(0, len(kpis), 4):
     for column, card in zip(st.columns(4), kpis[start : start + 4], strict=False):
         with column:
@@ -46,17 +46,14 @@ for start in range(0, len(kpis), 4):
 
 st.subheader(t("overview.categories", lang))
 st.html(tile_css(list(data.tiles["category"])))
-tiles = data.tiles.to_dict("records")
+tiles = view.tiles
 for start in range(0, len(tiles), 3):
     for column, tile in zip(st.columns(3), tiles[start : start + 3], strict=False):
         with column:
             cards.category_tile(tile, year=year, lang=lang)
 
 st.subheader(t("overview.completion", lang))
-if data.completion.empty:
+if view.completion is None:
     cards.no_data(t("overview.no_targets", lang, year=year))
 else:
-    title = t("chart.completion_title", lang, year=year)
-    figure = charts.completion_chart(data.completion, title=title, lang=lang)
-    filename = charts.chart_filename(title, None)
-    cards.show_chart(figure, filename=filename, key="completion_chart")
+    cards.show_chart(view.completion, filename=view.filename, key="completion_chart")

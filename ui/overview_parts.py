@@ -1,4 +1,5 @@
-"""The overview's reporting-year control (报告年度) and its completeness notes.
+"""The overview's reporting-year control (报告年度), its completeness notes, and the view
+every viewer of one data version shares (:func:`overview_view`).
 
 The year is chosen explicitly, defaults to :func:`db.report_year.default_year`, and
 follows the store: a year committed by anyone shows up in the options at the next rerun
@@ -9,9 +10,18 @@ picked while it exists.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+import plotly.graph_objects as go
 import streamlit as st
 
+from db import dashboard
+from db.dashboard import OverviewData
+from db.queries import Filters
 from db.report_year import ReportYears
+from ui import charts
+from ui.data import read
 from ui.filters import mirror, seed_choice
 from ui.i18n import t
 
@@ -72,3 +82,31 @@ def _completeness_notes(years: ReportYears, year: int, lang: str) -> None:
                 default=year,
             )
         )
+
+
+@dataclass(frozen=True)
+class OverviewView:
+    """The overview of one data version, filters, year and language, ready to draw.
+
+    Built once per process through :func:`ui.data.shared` and handed to every session
+    as is: the page only reads it. The plotly figure is the costly part (validation,
+    template); the records spare each run a ``DataFrame.to_dict``.
+    """
+
+    data: OverviewData
+    kpis: list[dict[str, Any]]
+    tiles: list[dict[str, Any]]
+    completion: go.Figure | None
+    """完成率 chart, ``None`` when no indicator has a target that year."""
+    filename: str
+
+
+def overview_view(*, filters: Filters, year: int, lang: str) -> OverviewView:
+    data = read(dashboard.overview, filters=filters, year=year)
+    figure, filename = None, ""
+    if not data.completion.empty:
+        title = t("chart.completion_title", lang, year=data.year)
+        figure = charts.completion_chart(data.completion, title=title, lang=lang)
+        filename = charts.chart_filename(title, None)
+    kpis, tiles = data.kpis.to_dict("records"), data.tiles.to_dict("records")
+    return OverviewView(data, kpis, tiles, figure, filename)
