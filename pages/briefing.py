@@ -20,10 +20,10 @@ from briefing.pack import (
 from db import queries
 from db.session import read_session
 from ui.briefing_text import bt
-from ui.cards import md_escape, show_preview
 from ui.data import engine, read
 from ui.filters import current_filters, current_lang
 from ui.navigation import run_through_app
+from ui.page_parts import md_escape, show_preview
 
 run_through_app()  # first: a link opened right after a restart still runs in app.py
 lang = current_lang()

@@ -13,13 +13,13 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from charts.numbers import qualifier_symbol
 from db.catalog import Catalog, load_catalog
 from db.models import Batch
 from etl.export import to_csv_bytes, to_xlsx_bytes
 from etl.issues import Issue
 from etl.template import template_frame
 from ui.analyst_text import at
-from ui.format import qualifier_symbol
 
 
 def exact_value(value: object, unit: str = "", qualifier: str | None = None) -> str:
