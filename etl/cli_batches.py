@@ -162,7 +162,7 @@ def load(
     year: int | None,
     wait: float | None,
 ) -> None:
-    """Load batch files (CSV/TXT/XLSX/XLS, long or wide layout).
+    """Load batch files (CSV/TXT/TSV/XLSX/XLSM/XLS, long or wide layout).
 
     Each file is its own batch and loads all or nothing: any error rejects the whole file
     and lists every problem with its row and column. Exit 0 when everything loaded (or was
