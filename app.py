@@ -14,7 +14,7 @@ from ui.errors import configure_logging, database_errors, guard_callbacks
 from ui.filters import language_switch, sidebar_filters
 from ui.i18n import t
 from ui.navigation import PAGES, mark_run, run_through_app
-from ui.theme import PAGE_CSS
+from ui.page_style import PAGE_CSS
 
 configure_logging()
 guard_callbacks()  # callbacks run before this script: catch their database errors too

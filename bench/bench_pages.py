@@ -218,7 +218,7 @@ NOTES = """\
 
 * Where a page's time goes (warm): Streamlit itself, `app.py`'s sidebar (an 801-option
   region list), and building plotly figures. Every chart is built as one dict and
-  validated once (`ui/charts.py`); `make_subplots` + `update_yaxes` per panel cost the
+  validated once (`charts/figures.py`); `make_subplots` + `update_yaxes` per panel cost the
   category page ~120 ms before, ~17 ms now.
 * What cold adds: the reads, each one SQL statement answered from an index —
   city-wide series ~9 ms (the 全市 rows via `ix_observation_region`, migration 0003),

@@ -9,7 +9,7 @@ Charts are named by stable ids that the page, the CLI (``--charts``) and file na
 * ``change:<code>`` — a category at a glance for a leader: each indicator's change on
   last year, green when the change is good news for that indicator, red when not.
 
-The first three are drawn by the dashboard's own builders in :mod:`ui.charts` (one
+The first three are drawn by the dashboard's own builders in :mod:`charts.figures` (one
 function makes a chart for the page and for the export); only ``change`` is
 briefing-specific, drawn here in the same ``tqi`` template and colours. Nothing here
 touches the database or Streamlit.
@@ -26,10 +26,9 @@ import plotly.graph_objects as go
 from briefing.content import SEPARATOR, safe_file_stem
 from briefing.data import BriefingData
 from briefing.takeaway import Takeaway, Tone, series_takeaway
-from ui import charts as ui_charts
-from ui import theme
-from ui.change_chart import change_bars
-from ui.chartkit import value_scale
+from charts import figures, theme
+from charts.change import change_bars
+from charts.kit import value_scale
 
 TARGETS_ID = "targets"
 SMALL_MULTIPLE_COLUMNS = 5  # 13 safety indicators fit a 16:9 slide in three rows
@@ -126,7 +125,7 @@ def indicator_chart(data: BriefingData, code: str) -> tuple[go.Figure, Takeaway,
     if series.empty:
         return _no_data("所选年份暂无数据"), Takeaway("所选年份暂无数据"), []
     targets = series.dropna(subset=["target"])[["year", "target"]]
-    fig = ui_charts.trend_chart(
+    fig = figures.trend_chart(
         series[["year", "value", "qualifier"]], title="", unit=spec["unit"], code=code,
         color=theme.category_color(spec["category"]), targets=targets,
     )  # fmt: skip
@@ -144,7 +143,7 @@ def category_chart(data: BriefingData, category: str) -> tuple[go.Figure, Takeaw
     if series.empty:
         return _no_data("所选年份暂无数据"), Takeaway("所选年份暂无数据"), None
     frame = series[["code", "year", "value", "qualifier"]].assign(region="全市")
-    fig = ui_charts.category_small_multiples(
+    fig = figures.category_small_multiples(
         frame, members, title="", category=category, columns=SMALL_MULTIPLE_COLUMNS
     )
     # five panels across a slide: a tick every year would run the labels together
@@ -176,7 +175,7 @@ def targets_chart(data: BriefingData) -> tuple[go.Figure, Takeaway, int | None]:
     year = data.overview.year
     if completion is None or completion.empty or year is None:
         return _no_data("所选年份未设定目标值"), Takeaway("所选年份未设定目标值"), None
-    fig = ui_charts.completion_chart(completion, title="")
+    fig = figures.completion_chart(completion, title="")
     met = int(completion["met"].fillna(False).astype(bool).sum())
     tone: Tone = "good" if met == len(completion) else "bad"
     return fig, Takeaway(f"{year}年 {len(completion)} 项目标完成 {met} 项", tone), year

@@ -1,4 +1,4 @@
-"""Build a briefing pack (PPTX or PDF) or a single chart PNG from the store.
+"""Build a briefing pack (a format in ``briefing.formats``) or a single chart PNG from the store.
 
 The one entry point the page and the CLI share::
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Literal
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -27,9 +26,10 @@ from briefing.charts import (
 )
 from briefing.content import DEFAULT_BUREAU, ChartSlide, PackContent, SummaryRow
 from briefing.data import BriefingData, read_briefing_data
+from briefing.formats import DEFAULT_PACK_FORMAT, UnknownFormatError, pack_format
 from briefing.takeaway import format_value, target_takeaway, yoy_takeaway
 
-PackFormat = Literal["pptx", "pdf"]
+PackFormat = str  # a name in briefing.formats.PACK_FORMATS
 MIN_YEAR, MAX_YEAR = 1949, 2100
 
 # Stand-alone PNG: 1280 × 720 CSS px at scale 1.5 = 1920 × 1080 (16:9, presentation size).
@@ -37,12 +37,6 @@ PNG_CSS = (1280, 720)
 PNG_SCALE = 1.5
 # On a slide the chart sits under the title and takeaway: a wider box, same type size.
 SLIDE_CSS = (1280, 552)
-
-MEDIA_TYPES = {
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "pdf": "application/pdf",
-    "png": "image/png",
-}
 
 
 class BriefingError(Exception):
@@ -175,42 +169,38 @@ def build_pack(
     *,
     years: tuple[int, int],
     charts: list[str] | None = None,
-    fmt: PackFormat = "pptx",
+    fmt: PackFormat = DEFAULT_PACK_FORMAT,
     lang: str = "zh",
     bureau: str = DEFAULT_BUREAU,
     made_on: date | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> bytes:
-    """The whole briefing pack as PPTX or PDF bytes.
+    """The whole briefing pack as the bytes of ``fmt`` (a name in ``PACK_FORMATS``).
 
-    Raises InvalidYearsError, EmptyPackError, charts.UnknownChartError,
-    render.ExportUnavailableError or render.RenderError — each with a message for people.
+    Raises UnknownFormatError (checked first), InvalidYearsError, EmptyPackError,
+    charts.UnknownChartError, render.ExportUnavailableError or render.RenderError — each
+    with a message for people.
     ``lang`` is accepted for the page's language switch; packs are written in Chinese.
     """
+    writer = pack_format(fmt)
     ok, reason = render.export_available()
     if not ok:
         raise render.ExportUnavailableError(reason)
     data = load_data(session, years)
     built = build_charts(data, charts)
     content = build_content(data, built, bureau=bureau, made_on=made_on, progress=progress)
-    if fmt == "pdf":
-        from briefing.pdf_pack import build_pdf
-
-        return build_pdf(content)
-    from briefing.pptx_pack import build_pptx
-
-    return build_pptx(content)
+    return writer.write(content)
 
 
 def pack_file_name(years: tuple[int, int], fmt: str) -> str:
-    return f"交通运输质量指标简报_{years[0]}-{years[1]}.{fmt}"
+    return f"交通运输质量指标简报_{years[0]}-{years[1]}{pack_format(fmt).suffix}"
 
 
 __all__ = [
-    "MEDIA_TYPES",
     "BriefingError",
     "EmptyPackError",
     "InvalidYearsError",
+    "UnknownFormatError",
     "build_charts",
     "build_content",
     "build_pack",

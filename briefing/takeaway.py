@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ui import format as ui_format
+from charts import numbers
 
 Tone = Literal["good", "bad", "neutral"]
 
@@ -28,13 +28,13 @@ def _is_number(value: float | None) -> bool:
 
 
 def format_number(value: float) -> str:
-    """A number as the dashboard writes it (:func:`ui.format.format_number`, Chinese)."""
-    return ui_format.format_number(value, "zh")
+    """A number as the dashboard writes it (:func:`charts.numbers.format_number`, Chinese)."""
+    return numbers.format_number(value, "zh")
 
 
 def format_value(value: float, unit: str, qualifier: str | None = None) -> str:
     """A figure as a slide states it — the dashboard's one format: ``≥3.20万辆次``, ``95.6%``."""
-    return ui_format.format_value(value, unit, "zh", qualifier=qualifier)
+    return numbers.format_value(value, unit, "zh", qualifier=qualifier)
 
 
 def _tone(change: float, direction: str) -> Tone:

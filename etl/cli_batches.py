@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from db.catalog import load_catalog
 from db.session import get_engine, is_lock_timeout, lock_wait_seconds, read_session, write_session
 from etl.cli import EXIT_BUSY, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli, cli_address, cli_user
+from etl.export import TABLE_FORMATS, template_formats
 from etl.issues import BatchNotFoundError, Issue, RollbackRefusedError, error
 from etl.pipeline import BatchResult, LoadOptions, load_file
 
@@ -161,7 +162,7 @@ def load(
     year: int | None,
     wait: float | None,
 ) -> None:
-    """Load batch files (CSV/TXT/XLSX/XLS, long or wide layout).
+    """Load batch files (CSV/TXT/TSV/XLSX/XLSM/XLS, long or wide layout).
 
     Each file is its own batch and loads all or nothing: any error rejects the whole file
     and lists every problem with its row and column. Exit 0 when everything loaded (or was
@@ -208,19 +209,19 @@ def load(
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv")
+@click.option("--format", "fmt", type=click.Choice(list(TABLE_FORMATS)), default="csv")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout.")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, out: Path | None) -> None:
     """Export every observation in the long layout (CSV is UTF-8 with BOM for Excel)."""
     from etl.export import export_bytes
 
+    if out is None and TABLE_FORMATS[fmt].binary and sys.stdout.isatty():
+        raise click.UsageError(f"{fmt} is binary: give --out FILE.{fmt}")
     engine = open_engine(ctx)
     with read_session(engine) as session:
         data = export_bytes(session, fmt)
     if out is None:
-        if fmt == "xlsx" and sys.stdout.isatty():
-            raise click.UsageError("xlsx is binary: give --out FILE.xlsx")
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
@@ -324,16 +325,15 @@ def sample(ctx: click.Context) -> None:
 
 @cli.command()
 @click.option("--layout", type=click.Choice(["long", "wide"]), default="long")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--format", "fmt", type=click.Choice(template_formats()), default="csv")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.pass_context
 def template(ctx: click.Context, layout: str, fmt: str, out: Path) -> None:
     """Write an example batch file with every catalog indicator's exact name and unit."""
-    from etl.export import to_csv_bytes, to_xlsx_bytes
     from etl.template import template_frame
 
     engine = open_engine(ctx)
     with read_session(engine) as session:
         frame = template_frame(load_catalog(session), layout)
-    out.write_bytes(to_csv_bytes(frame) if fmt == "csv" else to_xlsx_bytes(frame, "批量导入"))
+    out.write_bytes(TABLE_FORMATS[fmt].write(frame, "批量导入"))
     click.echo(f"已写出模板 {out} (template written)", err=True)

@@ -1,4 +1,7 @@
-"""``python -m etl briefing``: the briefing pack (PPTX or PDF) from the command line."""
+"""``python -m etl briefing``: the briefing pack (PPTX or PDF) from the command line.
+
+The output format is the ``--out`` suffix, one of ``briefing.formats.PACK_FORMATS``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from briefing.formats import DEFAULT_PACK_FORMAT, PACK_FORMATS, suffix_list
 from db.session import read_session
 from etl.cli import EXIT_REJECTED, EXIT_USAGE, cli
 from etl.cli_batches import open_engine
@@ -18,7 +22,7 @@ from etl.cli_batches import open_engine
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Output file: .pptx for slides, .pdf for the same content as a PDF.",
+    help=f"Output file; its suffix is the format: {', '.join(f.suffix for f in PACK_FORMATS.values())}.",
 )
 @click.option(
     "--charts",
@@ -53,10 +57,10 @@ def briefing(
     from briefing.pack import EmptyPackError, InvalidYearsError, build_pack, load_data, parse_years
 
     if out is None and not list_charts:
-        raise click.UsageError("请用 --out 指定输出文件（.pptx 或 .pdf）")
-    fmt = out.suffix.lower().lstrip(".") if out is not None else "pptx"
-    if fmt not in ("pptx", "pdf"):
-        raise click.UsageError(f"--out 必须以 .pptx 或 .pdf 结尾（收到 {out})")
+        raise click.UsageError(f"请用 --out 指定输出文件（{suffix_list(PACK_FORMATS)}）")
+    fmt = out.suffix.lower().lstrip(".") if out is not None else DEFAULT_PACK_FORMAT
+    if fmt not in PACK_FORMATS:
+        raise click.UsageError(f"--out 必须以 {suffix_list(PACK_FORMATS)} 结尾（收到 {out})")
     try:
         span = parse_years(years)
     except InvalidYearsError as exc:
@@ -75,7 +79,7 @@ def briefing(
                 session,
                 years=span,
                 charts=wanted,
-                fmt=fmt,  # type: ignore[arg-type]
+                fmt=fmt,
                 bureau=bureau or DEFAULT_BUREAU,
                 progress=progress,
             )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from etl.input_formats import suffix_choices
 from etl.issues import UnreadableFileError
 
 SNIFF_BYTES = 1 << 16
@@ -28,7 +29,7 @@ def _refuse_encoding(guess: str | None) -> UnreadableFileError:
 
 def _refuse_binary() -> UnreadableFileError:
     return UnreadableFileError(
-        "文件内容是二进制数据，不是文本表格或 Excel 工作簿；请上传 .csv、.txt、.xlsx 或 .xls。"
+        f"文件内容是二进制数据，不是文本表格或 Excel 工作簿；请上传 {suffix_choices()}。"
         " (The file holds binary data, not a text table or a workbook.)"
     )
 

@@ -15,16 +15,20 @@ from __future__ import annotations
 import io
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from db.export_query import EXPORT_COLUMNS, export_frame
 from etl.formula_safety import neutralise_frame
+from etl.input_formats import INPUT_FORMATS
+from etl.issues import UnknownFormatError, or_list
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "TABLE_FORMATS",
     "XLSX_MAX_ROWS",
     "export_bytes",
     "export_frame",
@@ -96,12 +100,54 @@ def to_json_bytes(frame: pd.DataFrame) -> bytes:
     return json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
 
 
+@dataclass(frozen=True)
+class TableFormat:
+    """A file a table can be written as: adding a format is one entry in TABLE_FORMATS.
+
+    ``write(frame, sheet_name)`` gives the bytes (the sheet name is for workbooks);
+    ``binary`` files are never written to a terminal.
+    """
+
+    name: str
+    media_type: str
+    binary: bool
+    write: Callable[[pd.DataFrame, str], bytes]
+
+    @property
+    def suffix(self) -> str:
+        return f".{self.name}"
+
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+TABLE_FORMATS: dict[str, TableFormat] = {
+    f.name: f
+    for f in (
+        TableFormat(
+            "xlsx", XLSX_MEDIA_TYPE, True, lambda frame, sheet: to_xlsx_bytes(frame, sheet)
+        ),
+        TableFormat("csv", "text/csv", False, lambda frame, _sheet: to_csv_bytes(frame)),
+        TableFormat("json", "application/json", False, lambda frame, _sheet: to_json_bytes(frame)),
+    )
+}
+"""The CLI's ``export --format`` choices; those we also read back are the template's."""
+
+
+def table_format(name: str) -> TableFormat:
+    """The table format called ``name``; raises UnknownFormatError for any other name."""
+    if name not in TABLE_FORMATS:
+        raise UnknownFormatError(
+            f"未知的导出格式「{name}」，可用的格式：{or_list(list(TABLE_FORMATS))}"
+            f" (unknown export format {name!r}; available: {', '.join(TABLE_FORMATS)})"
+        )
+    return TABLE_FORMATS[name]
+
+
+def template_formats() -> list[str]:
+    """Formats a batch template is offered in: the table formats loading reads back."""
+    return [name for name, f in TABLE_FORMATS.items() if f.suffix in INPUT_FORMATS]
+
+
 def export_bytes(session: Session, fmt: str) -> bytes:
-    frame = export_frame(session)
-    if fmt == "csv":
-        return to_csv_bytes(frame)
-    if fmt == "xlsx":
-        return to_xlsx_bytes(frame)
-    if fmt == "json":
-        return to_json_bytes(frame)
-    raise ValueError(f"unknown export format {fmt!r}")
+    writer = table_format(fmt)  # before the (long) read: a wrong name fails at once
+    return writer.write(export_frame(session), "observations")

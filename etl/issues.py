@@ -45,6 +45,10 @@ class UnreadableFileError(EtlError):
     """The bytes are not text in a known encoding, nor a workbook we can open (CLI exit 2)."""
 
 
+class UnknownFormatError(EtlError, ValueError):
+    """A file format no format table lists; the message names the ones that exist."""
+
+
 class RollbackRefusedError(EtlError):
     """A later batch changed figures this batch set; rolling back would lose its work."""
 
@@ -56,3 +60,8 @@ class RollbackRefusedError(EtlError):
 
 class BatchNotFoundError(EtlError):
     pass
+
+
+def or_list(choices: list[str]) -> str:
+    """``.csv、.txt 或 .xls``: the choices a message offers, the way the bureau writes them."""
+    return " 或 ".join(["、".join(choices[:-1]), choices[-1]] if len(choices) > 1 else choices)

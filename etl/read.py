@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from etl.encoding import SNIFF_BYTES, decode_text
+from etl.input_formats import INPUT_FORMATS, input_format, suffix_choices
 from etl.issues import Issue, UnreadableFileError, warning
 from etl.read_limits import ReadLimits, check_quoted, check_text
 from etl.read_xlsx import SURVEY_ROWS, Grid, Workbook, open_workbook, pick_sheet, read_sheet
@@ -60,7 +61,7 @@ def read_table(
     sheet: str | int | None = None,
     limits: ReadLimits | None = None,
 ) -> RawTable:
-    """Read a batch file (``.csv``/``.txt``/``.tsv``, ``.xlsx``/``.xlsm``, ``.xls``).
+    """Read a batch file of a format in :data:`~etl.input_formats.INPUT_FORMATS`.
 
     ``sheet``: a workbook's sheet by name, 0-based index, or 1-based number as text (what
     ``--sheet 2`` gives). ``limits`` (default: the settings in force) bound what is read.
@@ -70,26 +71,25 @@ def read_table(
     if kind is not None:
         return _read_workbook(data, kind, sheet, limits)
     ext = Path(filename).suffix.lower()
-    if ext in (".csv", ".txt", ".tsv"):
+    given = input_format(ext)
+    if given is not None and given.reader == "text":
         return _read_text(data, limits)
     raise UnreadableFileError(
-        f"不支持的文件类型「{ext or filename}」，请上传 .csv、.txt、.xlsx 或 .xls 文件。"
-        f" (Unsupported file type {ext or filename!r}: upload .csv, .txt, .xlsx or .xls.)"
+        f"不支持的文件类型「{ext or filename}」，请上传 {suffix_choices()} 文件。"
+        f" (Unsupported file type {ext or filename!r}: upload {', '.join(INPUT_FORMATS)}.)"
     )
 
 
 def workbook_kind(data: bytes, filename: str) -> str | None:
     """``xlsx``/``xls`` when the bytes are a workbook (whatever the extension says), else None."""
-    ext = Path(filename).suffix.lower()
+    given = input_format(Path(filename).suffix)
     is_zip = data[:4] == b"PK\x03\x04"
     is_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-    if ext in (".xlsx", ".xlsm", ".xls") or (
-        ext in (".csv", ".txt", ".tsv") and (is_zip or is_ole)
-    ):
-        if ext not in (".xlsx", ".xlsm", ".xls") or (ext == ".xls" and is_zip):
-            return "xlsx" if is_zip else "xls"
-        return "xls" if ext == ".xls" else "xlsx"
-    return None
+    if given is None:
+        return None
+    if given.reader == "text":  # Excel's "save as CSV" forgotten: a workbook all the same
+        return ("xlsx" if is_zip else "xls") if is_zip or is_ole else None
+    return "xlsx" if given.reader == "xls" and is_zip else given.reader
 
 
 def workbook_sheets(data: bytes, filename: str) -> list[tuple[str, bool]]:

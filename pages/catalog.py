@@ -19,11 +19,11 @@ from db.session import read_session, write_session
 from ui.analyst_text import at, atmd
 from ui.analyst_views import catalog_table
 from ui.auth import client_address, require_role
-from ui.cards import applicable_span, md_escape
 from ui.data import engine, read
 from ui.filters import current_lang
 from ui.i18n import t
 from ui.navigation import run_through_app
+from ui.page_parts import applicable_span, md_escape
 
 OUTCOME = "catalog_outcome"
 

@@ -4,9 +4,11 @@ indicator's change on last year as a diverging bar chart, and the full table bel
 
 import streamlit as st
 
+from charts import figures as charts
+from charts.change import change_bars
 from db import dashboard, queries
-from ui import cards, charts, tables
-from ui.change_chart import change_bars
+from ui import page_parts as cards
+from ui import tables
 from ui.data import read
 from ui.filters import current_filters, current_lang, mirror, preferred_categories, seed_choice
 from ui.i18n import name, t
@@ -60,7 +62,7 @@ if data.truncated:
     st.caption(t("category.truncated", lang, n=dashboard.MAX_REGIONS))
 
 chart_col, table_col = st.columns([3, 2])  # room for English names in the table
-with chart_col, st.container(key="wide-panels"):  # hidden on a phone (ui/theme.py)
+with chart_col, st.container(key="wide-panels"):  # hidden on a phone (ui/page_style.py)
     title = t("chart.category_title", lang, name=label, start=start, end=end)
     figure = charts.category_small_multiples(
         data.series,

@@ -3,14 +3,16 @@ gaps show at a glance (a pale red cell is a missing figure)."""
 
 import streamlit as st
 
+from charts import figures as charts
+from charts.numbers import format_percent
+from charts.theme import category_color
 from db import dashboard
-from ui import cards, charts, tables
+from ui import page_parts as cards
+from ui import tables
 from ui.data import read
 from ui.filters import current_filters, current_lang
-from ui.format import format_percent
 from ui.i18n import region_label, t
 from ui.navigation import run_through_app
-from ui.theme import category_color
 
 run_through_app()
 lang = current_lang()

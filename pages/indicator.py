@@ -3,14 +3,16 @@ and every figure with its qualifier (≥/≈), note and the batch that set it.""
 
 import streamlit as st
 
+from charts import figures as charts
+from charts.numbers import format_change, format_percent, format_value
+from charts.theme import category_color
 from db import dashboard, queries
-from ui import cards, charts, tables
+from ui import page_parts as cards
+from ui import tables
 from ui.data import read
 from ui.filters import current_filters, current_lang, mirror, seed_choice
-from ui.format import format_change, format_percent, format_value
 from ui.i18n import name, t, unit_label
 from ui.navigation import run_through_app
-from ui.theme import category_color
 
 run_through_app()
 lang = current_lang()

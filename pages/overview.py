@@ -4,14 +4,14 @@ target completion and each indicator's change on last year."""
 import streamlit as st
 
 from db.report_year import report_years
-from ui import cards
+from ui import page_parts as cards
 from ui.data import read, shared
 from ui.filters import current_filters, current_lang
 from ui.i18n import t
 from ui.navigation import run_through_app
 from ui.overview_parts import overview_view, report_year_choice
+from ui.page_style import tile_css
 from ui.screenshot import apply_screenshot_layout, screenshot_overview
-from ui.theme import tile_css
 
 run_through_app()
 lang = current_lang()

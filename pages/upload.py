@@ -15,6 +15,8 @@ from sqlalchemy.exc import OperationalError
 
 from db.catalog import load_catalog
 from db.session import write_session, write_session_nowait
+from etl.export import TABLE_FORMATS, template_formats
+from etl.input_formats import upload_types
 from etl.issues import EtlError, UnreadableFileError
 from etl.pipeline import BatchResult, LoadOptions, check_file, load_file, preview_file
 from etl.read import workbook_sheets
@@ -30,7 +32,6 @@ from ui.streamlit_texts import file_uploader
 PREVIEWS = "upload_previews"  # sha256:sheet -> BatchResult of the dry run
 SHEETS = "upload_sheets"  # sha256 -> [(sheet name, holds a table)] of a workbook
 COMMITTED = "upload_committed"  # sha256:sheet -> BatchResult of the commit
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 run_through_app()  # first: a link opened right after a restart still runs in app.py
 user = require_role("analyst")
@@ -108,7 +109,7 @@ st.caption(at("upload.intro", lang, mb=limit_mb))
 
 files = file_uploader(  # Streamlit's own texts in the chosen language (ui/streamlit_texts.py)
     at("upload.files", lang),
-    types=["csv", "txt", "xlsx", "xls"],
+    types=upload_types(),
     multiple=True,
     mb=limit_mb,
     key="upload_files",
@@ -214,12 +215,12 @@ st.subheader(at("upload.template", lang), anchor=False)
 st.caption(at("upload.template_help", lang))
 columns = iter(st.columns(4))
 for layout in ("long", "wide"):
-    for fmt, mime in (("xlsx", XLSX_MIME), ("csv", "text/csv")):
+    for fmt in template_formats():
         next(columns).download_button(
             f"{at(f'upload.template_{layout}', lang)} (.{fmt})",
             data=read(template_file, layout=layout, fmt=fmt),
             file_name=f"批次模板_{'长表' if layout == 'long' else '宽表'}.{fmt}",
-            mime=mime,
+            mime=TABLE_FORMATS[fmt].media_type,
             key=f"template_{layout}_{fmt}",
             on_click="ignore",
         )

@@ -12,7 +12,7 @@ from tests.apptest import open_page
 
 def briefing_page(monkeypatch: pytest.MonkeyPatch, url: str, **params: str) -> AppTest:
     monkeypatch.setenv("TQI_DATABASE_URL", url)
-    return open_page("pages/briefing.py", **params)
+    return open_page("pages/briefing_export.py", **params)
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from ui import charts
-from ui.format import axis_scale, format_change, format_number, format_value
+from charts import figures as charts
+from charts.numbers import axis_scale, format_change, format_number, format_value
 from ui.i18n import TEXT, t, unit_label
 
 FORMATS = [

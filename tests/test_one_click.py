@@ -11,10 +11,10 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from charts.numbers import format_value
 from db.session import dispose_engines, get_engine, write_session
 from etl.sample import sample_frame
 from tests.apptest import open_page
-from ui.format import format_value
 
 
 @pytest.fixture

@@ -13,13 +13,13 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from charts.numbers import qualifier_symbol
 from db.catalog import Catalog, load_catalog
 from db.models import Batch
-from etl.export import to_csv_bytes, to_xlsx_bytes
+from etl.export import table_format, to_csv_bytes
 from etl.issues import Issue
 from etl.template import template_frame
 from ui.analyst_text import at
-from ui.format import qualifier_symbol
 
 
 def exact_value(value: object, unit: str = "", qualifier: str | None = None) -> str:
@@ -190,9 +190,9 @@ def catalog_table(catalog: Catalog, lang: str = "zh") -> pd.DataFrame:
 
 
 def template_bytes(catalog: Catalog, layout: str, fmt: str) -> bytes:
-    """A filled-in example batch file (``layout`` long|wide, ``fmt`` xlsx|csv)."""
-    frame = template_frame(catalog, layout=layout)
-    return to_xlsx_bytes(frame, sheet_name="batch") if fmt == "xlsx" else to_csv_bytes(frame)
+    """A filled-in example batch file (``layout`` long|wide, ``fmt`` one of
+    :func:`etl.export.template_formats`)."""
+    return table_format(fmt).write(template_frame(catalog, layout=layout), "batch")
 
 
 def template_file(session: Session, *, layout: str, fmt: str) -> bytes:

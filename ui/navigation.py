@@ -29,8 +29,31 @@ def run_through_app() -> None:
 
     if PagesManager.uses_pages_directory:
         import streamlit as st
+        from streamlit.proto.WidgetStates_pb2 import WidgetStates
+        from streamlit.runtime.scriptrunner import RerunData, get_script_run_ctx
 
         PagesManager.uses_pages_directory = False
+        # ``st.rerun()`` would rerun the page the ``pages/`` folder resolved, which is
+        # app.py whenever a page's file name differs from its url_path (简报导出 is
+        # pages/briefing_export.py at /briefing); this rerun asks for the page the link named,
+        # with the widget values this run was given (changing page would drop them).
+        ctx = get_script_run_ctx()
+        if ctx is not None and ctx.script_requests is not None:
+            intent = ctx.pages_manager
+            values = [  # a click (trigger) was handled in this run: the rerun must not repeat it
+                w
+                for w in ctx.session_state.get_widget_states()
+                if not (w.WhichOneof("value") or "").endswith("trigger_value")
+            ]
+            ctx.script_requests.request_rerun(
+                RerunData(
+                    query_string=ctx.query_string,
+                    page_script_hash=intent.intended_page_script_hash or "",
+                    page_name=intent.intended_page_name or "",
+                    widget_states=WidgetStates(widgets=values),
+                )
+            )
+            st.empty()  # a yield point: the runner picks up the request, as in st.rerun()
         st.rerun()
 
 
@@ -73,7 +96,9 @@ PAGES: list[PageSpec] = [
     ),
     PageSpec("pages/indicator.py", "指标详情", "Indicator", ":material/query_stats:", "indicator"),
     PageSpec("pages/coverage.py", "数据质量", "Data coverage", ":material/grid_on:", "coverage"),
-    PageSpec("pages/briefing.py", "简报导出", "Briefing", ":material/slideshow:", "briefing"),
+    PageSpec(
+        "pages/briefing_export.py", "简报导出", "Briefing", ":material/slideshow:", "briefing"
+    ),
     # Analysts only: out of everyone else's menu; their URL asks for the login (ui/auth.py).
     PageSpec(
         "pages/upload.py", "数据上传", "Upload", ":material/upload_file:", "upload", role="analyst"

@@ -16,11 +16,11 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
+from charts import figures as charts
 from db import dashboard
 from db.dashboard import OverviewData
 from db.queries import Filters
 from db.report_year import ReportYears
-from ui import charts
 from ui.data import read
 from ui.filters import mirror, seed_choice
 from ui.i18n import t

@@ -1,7 +1,7 @@
 """分类趋势 on a phone: one chart per indicator, one per row.
 
 A 375 px screen cannot hold three small multiples side by side — their titles run into
-each other. The page draws both layouts and the stylesheet (:data:`ui.theme.PAGE_CSS`)
+each other. The page draws both layouts and the stylesheet (:data:`ui.page_style.PAGE_CSS`)
 shows the small-multiple grid on a wide window and these single panels on a narrow one,
 so no server-side guess about the screen is needed.
 """
@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ui import cards, charts
+from charts import figures
+from charts.theme import category_color
+from ui import page_parts
 from ui.i18n import name
-from ui.theme import category_color
 
 if TYPE_CHECKING:
     from db.dashboard import CategoryData
@@ -31,7 +32,7 @@ def phone_panels(data: CategoryData, *, view: str, lang: str, years: tuple[int, 
         if part.empty:
             continue
         aims = None if targets is None else targets[targets["code"] == ind["code"]]
-        figure = charts.trend_chart(
+        figure = figures.trend_chart(
             part,
             title=name(ind, lang),
             unit=ind["unit"],
@@ -53,5 +54,5 @@ def phone_panels(data: CategoryData, *, view: str, lang: str, years: tuple[int, 
             xaxis={"title": {"text": ""}, "tickangle": 0, "dtick": max(1, math.ceil(span / 4))},
             yaxis={"title": {"text": ""}},
         )
-        filename = charts.chart_filename(name(ind, lang), years)
-        cards.show_chart(figure, filename=filename, key=f"panel_{ind['code']}")
+        filename = figures.chart_filename(name(ind, lang), years)
+        page_parts.show_chart(figure, filename=filename, key=f"panel_{ind['code']}")

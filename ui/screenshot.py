@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from ui import cards, charts
+from charts import figures
+from charts.theme import TEMPLATE_NAME
+from ui import page_parts
 from ui.i18n import t
-from ui.theme import TEMPLATE_NAME
 
 if TYPE_CHECKING:
     from db.dashboard import OverviewData
@@ -56,16 +57,18 @@ def screenshot_overview(data: OverviewData, *, lang: str) -> None:
             row = kpis[start : start + CARDS_PER_ROW]
             for column, card in zip(st.columns(CARDS_PER_ROW), row, strict=False):
                 with column:
-                    cards.kpi_card(card, year=year, lang=lang, link=False, spark=False)
+                    page_parts.kpi_card(card, year=year, lang=lang, link=False, spark=False)
     with right:
         if data.completion.empty:
-            cards.no_data(t("overview.no_targets", lang, year=year))
+            page_parts.no_data(t("overview.no_targets", lang, year=year))
             return
         title = t("chart.completion_title", lang, year=year)
-        figure = charts.completion_chart(data.completion, title=title, lang=lang)
+        figure = figures.completion_chart(data.completion, title=title, lang=lang)
         figure.update_layout(
             template=TEMPLATE_NAME, height=CHART_HEIGHT, font_size=18, title_font_size=26
         )
         figure.update_xaxes(tickfont_size=17, title_font_size=18)
         figure.update_yaxes(tickfont_size=18)
-        cards.show_chart(figure, filename=charts.chart_filename(title), key="screenshot_completion")
+        page_parts.show_chart(
+            figure, filename=figures.chart_filename(title), key="screenshot_completion"
+        )

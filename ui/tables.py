@@ -10,15 +10,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.format import (
+from charts.numbers import (
     format_change,
     format_number,
     format_percent,
     format_value,
     qualifier_symbol,
 )
+from charts.theme import BAD_COLOR, GOOD_COLOR
 from ui.i18n import name, region_label, t, unit_label
-from ui.theme import BAD_COLOR, GOOD_COLOR
 
 
 def _change_colours(favourable: pd.Series) -> list[str]:

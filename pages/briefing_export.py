@@ -7,23 +7,22 @@ import streamlit as st
 
 from briefing import render
 from briefing.charts import chart_catalogue, default_chart_ids
+from briefing.formats import CHART_FORMATS, PACK_FORMATS
 from briefing.pack import (
-    MEDIA_TYPES,
     EmptyPackError,
     PackFormat,
     build_charts,
     build_pack,
-    chart_png,
     load_data,
     pack_file_name,
 )
 from db import queries
 from db.session import read_session
 from ui.briefing_text import bt
-from ui.cards import md_escape, show_preview
 from ui.data import engine, read
 from ui.filters import current_filters, current_lang
 from ui.navigation import run_through_app
+from ui.page_parts import md_escape, show_preview
 
 run_through_app()  # first: a link opened right after a restart still runs in app.py
 lang = current_lang()
@@ -84,38 +83,38 @@ def _pack(fmt: PackFormat) -> Callable[[], bytes]:
     return build
 
 
-left, right, _ = st.columns([1, 1, 2])
-formats: tuple[PackFormat, PackFormat] = ("pptx", "pdf")
-for column, fmt in zip((left, right), formats, strict=True):
+columns = st.columns([1] * len(PACK_FORMATS) + [2])
+for n, (column, pack) in enumerate(zip(columns, PACK_FORMATS.values(), strict=False)):
     column.download_button(
-        bt(fmt, lang),
-        data=_pack(fmt),
-        file_name=pack_file_name(years, fmt),
-        mime=MEDIA_TYPES[fmt],
+        bt(pack.name, lang),
+        data=_pack(pack.name),
+        file_name=pack_file_name(years, pack.name),
+        mime=pack.media_type,
         on_click="ignore",
-        type="primary" if fmt == "pptx" else "secondary",
-        icon=":material/slideshow:" if fmt == "pptx" else ":material/picture_as_pdf:",
-        key=f"briefing_{fmt}",
+        type="primary" if n == 0 else "secondary",  # the first format is the default
+        icon=pack.icon,
+        key=f"briefing_{pack.name}",
         width="stretch",
     )
 st.caption(bt("pack_caption", lang, slides=len(chosen) + 2, charts=len(chosen)))
 
 st.subheader(bt("pngs", lang))
 for built in build_charts(data, chosen):
-    preview, text, button = st.columns([2, 4, 1], vertical_alignment="center")
+    preview, text, buttons = st.columns([2, 4, 1], vertical_alignment="center")
     with preview:  # a small, static preview of exactly the chart the pack will hold
         show_preview(built.figure, key=f"preview_{built.chart.chart_id}")
     text.markdown(f"**{md_escape(built.chart.title)}**")
     text.caption(built.takeaway.text)
-    button.download_button(
-        bt("png", lang),
-        data=functools.partial(chart_png, built),
-        file_name=f"{built.file_stem}.png",
-        mime=MEDIA_TYPES["png"],
-        on_click="ignore",
-        icon=":material/image:",
-        key=f"png_{built.chart.chart_id}",
-    )
+    for image in CHART_FORMATS.values():
+        buttons.download_button(
+            bt(image.name, lang),
+            data=functools.partial(image.write, built),
+            file_name=f"{built.file_stem}{image.suffix}",
+            mime=image.media_type,
+            on_click="ignore",
+            icon=image.icon,
+            key=f"{image.name}_{built.chart.chart_id}",
+        )
 
 st.subheader(bt("screenshot", lang))
 st.caption(bt("screenshot_help", lang))

@@ -3,7 +3,7 @@ tiles, and the empty-store / no-data messages.
 
 No HTML is built from data here: cards are ``st.metric``, tiles are bordered containers
 with Markdown text (catalog names escaped for Markdown), colour comes from static CSS keyed
-by category code (:func:`ui.theme.tile_css`).
+by category code (:func:`charts.theme.tile_css`).
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
+from charts.numbers import format_change, format_percent, format_value
+from charts.theme import plotly_config
 from db import queries, users
 from ui.auth import current_role
 from ui.data import load_sample_data, read
-from ui.format import format_change, format_percent, format_value
 from ui.i18n import name, t
-from ui.theme import plotly_config
 
 _FLASH_STATE = "_tqi_flash"
 _FAILURE_STATE = "_tqi_sample_failure"

@@ -2,7 +2,7 @@
 
 No Streamlit and no database here — the pages and the briefing exporter call the same
 functions, so a chart looks the same on screen and on a slide. Every figure uses the
-``tqi`` template (:mod:`ui.theme`), puts the unit on its value axis (scaled to 万/亿 in
+``tqi`` template (:mod:`charts.theme`), puts the unit on its value axis (scaled to 万/亿 in
 Chinese, millions in English) and carries formatted numbers in its hover labels.
 """
 
@@ -13,7 +13,8 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.chartkit import (
+from charts.heatmap import coverage_heatmap as coverage_heatmap  # re-exported for the pages
+from charts.kit import (
     bar_room,
     grid_height,
     grid_layout,
@@ -27,10 +28,8 @@ from ui.chartkit import (
     year_axis,
     year_title,
 )
-from ui.format import format_in_scale, format_percent, qualifier_symbol
-from ui.heatmap import coverage_heatmap as coverage_heatmap  # re-exported for the pages
-from ui.i18n import name, region_label, t
-from ui.theme import (
+from charts.numbers import format_in_scale, format_percent, qualifier_symbol
+from charts.theme import (
     CITY_COLOR,
     TARGET_COLOR,
     TEMPLATE_NAME,
@@ -38,6 +37,7 @@ from ui.theme import (
     region_color,
     safe_filename,
 )
+from ui.i18n import name, region_label, t
 
 
 def trend_chart(

@@ -1,10 +1,11 @@
-"""One look for every chart: a plotly template, category colours, download settings, CSS.
+"""One look for every chart: a plotly template, category colours, download settings.
 
 Why a template of our own: Streamlit's plotly theme and plotly's default both fall back
 to fonts without Chinese glyphs on a plain Linux box (kaleido renders tofu boxes), and
 leaders read the charts on a projector, so type is larger than a default dashboard's.
-Charts built by :mod:`ui.charts` name ``template="tqi"`` themselves and the pages draw
-them with ``theme=None``, so nothing else restyles them.
+Charts built by :mod:`charts.figures` name ``template="tqi"`` themselves and the pages draw
+them with ``theme=None``, so nothing else restyles them. The pages' own CSS (which styles
+Streamlit's elements, not charts) is in :mod:`ui.page_style`.
 """
 
 from __future__ import annotations
@@ -135,34 +136,3 @@ def plotly_config(filename: str) -> dict:
 def safe_filename(text: str) -> str:
     """``text`` without characters Windows or a shell would trip on; Chinese is kept."""
     return _UNSAFE_FILENAME.sub("_", text).strip("_.") or "chart"
-
-
-PAGE_CSS = """
-<style>
-[data-testid="stMetricValue"] { font-size: 2.0rem; }
-[data-testid="stMetricLabel"] p { font-size: 1.0rem; font-weight: 600; white-space: normal; }
-.block-container { padding-top: 2.2rem; }
-/* 分类趋势: the small-multiple grid on a wide window, one panel a row on a phone */
-.st-key-phone-panels { display: none; }
-@media (max-width: 640px) {
-  .st-key-phone-panels { display: block; }
-  .st-key-wide-panels { display: none; }
-}
-</style>
-"""
-"""Static CSS (no data in it): larger KPI figures for reading across a meeting room."""
-
-
-def tile_css(category_codes: list[str]) -> str:
-    """A coloured top border for each category tile (``st.container(key="tile-<code>")``).
-
-    Only category codes go in, reduced to ``[a-z0-9_-]``; no user text reaches the page.
-    """
-    rules = []
-    for code in category_codes:
-        safe = re.sub(r"[^a-z0-9_-]", "", code.lower())
-        rules.append(
-            f".st-key-tile-{safe} {{ border-top: 6px solid {category_color(code)} !important;"
-            " border-radius: 0.5rem; }"
-        )
-    return "<style>" + "\n".join(rules) + "</style>"

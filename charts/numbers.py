@@ -159,7 +159,7 @@ def axis_scale(
     """The display unit of a chart whose values reach ``max_abs``: ``万件``/``亿元`` in
     Chinese, ``million items`` in English, the plain unit otherwise; rates stay ``%``.
 
-    Charts get it through :func:`ui.chartkit.value_scale`; title, axis, hover and data
+    Charts get it through :func:`charts.kit.value_scale`; title, axis, hover and data
     labels of a chart all take their unit from the one result.
     """
     label = unit_label(unit, lang, code=code)

@@ -1,4 +1,4 @@
-"""Small pieces the chart functions in :mod:`ui.charts` share: year axes, value scaling,
+"""Small pieces the chart functions in :mod:`charts.figures` share: year axes, value scaling,
 hover texts, and making catalog text safe for plotly's label markup. No Streamlit."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import math
 
 import pandas as pd
 
-from ui.format import AxisScale, axis_scale, format_in_scale
+from charts.numbers import AxisScale, axis_scale, format_in_scale
+from charts.theme import MUTED_COLOR, TARGET_COLOR
 from ui.i18n import t
-from ui.theme import MUTED_COLOR, TARGET_COLOR
 
 
 def year_axis(years: pd.Series | list[int], *, narrow: bool = False) -> dict:

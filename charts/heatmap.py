@@ -1,5 +1,5 @@
 """The coverage heatmap (数据质量): which rows have figures for which years, gaps in pale
-red, years a row does not apply to in grey. No Streamlit; re-exported by :mod:`ui.charts`."""
+red, years a row does not apply to in grey. No Streamlit; re-exported by :mod:`charts.figures`."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.chartkit import plain
+from charts.kit import plain
+from charts.theme import GAP_COLOR, MUTED_COLOR, NA_COLOR, TEMPLATE_NAME
 from ui.i18n import t
-from ui.theme import GAP_COLOR, MUTED_COLOR, NA_COLOR, TEMPLATE_NAME
 
 
 def coverage_heatmap(

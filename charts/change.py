@@ -9,10 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.chartkit import plain
-from ui.format import format_change
+from charts.kit import plain
+from charts.numbers import format_change
+from charts.theme import BAD_COLOR, GOOD_COLOR, MUTED_COLOR, NEUTRAL_COLOR, TEMPLATE_NAME
 from ui.i18n import name, t
-from ui.theme import BAD_COLOR, GOOD_COLOR, MUTED_COLOR, NEUTRAL_COLOR, TEMPLATE_NAME
 
 _KINDS = (("good", GOOD_COLOR), ("bad", BAD_COLOR), ("same", NEUTRAL_COLOR))
 
