@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from typing import Literal, get_args
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,8 +25,10 @@ from sqlalchemy.orm import Session
 from db.catalog import IndicatorSpec, load_catalog, name_key
 from db.models import Category, Indicator
 
-AGGREGATIONS = ("sum", "mean")
-DIRECTIONS = ("up", "down")
+Aggregation = Literal["sum", "mean"]  # how districts combine: counts add up, rates average
+Direction = Literal["up", "down"]  # which way is better
+AGGREGATIONS: tuple[Aggregation, ...] = get_args(Aggregation)
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
 _CODE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 MAX_NAME_LENGTH = 100
 MAX_PHRASING_LENGTH = 100

@@ -39,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from db.catalog import catalog_version
 from db.models import CITY_WIDE, Batch, Category, Indicator, Observation, Target
 
 Ts = TypeVarTuple("Ts")  # a statement's column types, kept through the scoping helpers
@@ -81,20 +82,21 @@ SERIES_COLUMNS = ["code", "year", "value", "qualifier", "source"]
 
 
 def data_version(session: Session) -> str:
-    """Changes whenever a batch lands or is rolled back (the cache key of every read).
+    """Changes whenever a batch lands or is rolled back, or the catalog is edited (the
+    cache key of every read, so no page ever clears the caches itself).
 
     Batches are never deleted, so the newest id, the number rolled back and the latest
-    rollback time together change on every load and every rollback, in any process.
+    rollback time together change on every load and every rollback, in any process;
+    :func:`db.catalog.catalog_version` covers aliases, phrasings, years and new indicators.
     """
     row = session.execute(
         select(
             func.max(Batch.id),
             func.count(case((Batch.status == "rolled_back", 1))),
             func.max(Batch.rolled_back_at),
-            select(func.count(Indicator.id)).scalar_subquery(),
         )
     ).one()
-    return "|".join(str(v) for v in row)
+    return "|".join([*(str(v) for v in row), catalog_version(session)])
 
 
 def sample_in_use(session: Session) -> bool:

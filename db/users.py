@@ -27,6 +27,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal, get_args
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -35,7 +36,8 @@ from sqlalchemy.orm import Session
 
 from db.models import User
 
-ROLES: tuple[str, ...] = ("viewer", "analyst", "admin")
+Role = Literal["viewer", "analyst", "admin"]
+ROLES: tuple[Role, ...] = get_args(Role)
 """Roles from least to most: each role may do everything the ones before it may."""
 
 MIN_PASSWORD_LENGTH = 8

@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -27,6 +28,11 @@ from etl.read import RawTable, read_table
 from etl.validate import validate
 
 Progress = Callable[[str], None]
+# What happened to a file: written (loaded), refused by validation (rejected), already in
+# force (duplicate), counted and rolled back (dry_run), not a table at all (unreadable),
+# the store's lock held by another load (busy), checked without the store (checked).
+LoadStatus = Literal["loaded", "rejected", "duplicate", "dry_run", "unreadable", "busy", "checked"]
+SourceKind = Literal["file", "report", "sample"]
 
 
 @dataclass
@@ -36,14 +42,14 @@ class LoadOptions:
     sheet: str | int | None = None
     default_year: int | None = None
     default_region: str = CITY_WIDE
-    source_kind: str = "file"  # file | report | sample
+    source_kind: SourceKind = "file"
     address: str | None = None  # where the upload came from, for the audit trail
 
 
 @dataclass
 class BatchResult:
     source_name: str
-    status: str  # loaded | rejected | duplicate | dry_run | unreadable | busy | checked
+    status: LoadStatus
     batch_id: int | None = None
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[Issue] = field(default_factory=list)
@@ -170,7 +176,7 @@ def check_file(
         raw, catalog, default_year=options.default_year, default_region=options.default_region
     )
     validated = validate(normalized, catalog)
-    status = "rejected" if validated.errors else "checked"
+    status: LoadStatus = "rejected" if validated.errors else "checked"
     result = BatchResult(
         source_name=filename,
         status=status,

@@ -7,9 +7,8 @@ the batch in the way — when a later batch changed the same figures.
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy.exc import OperationalError
 
-from db.session import read_session, write_session
+from db.session import read_session
 from etl.issues import EtlError
 from etl.load import batch_figures, list_batches
 from etl.rollback import rollback_batch
@@ -19,6 +18,7 @@ from ui.auth import client_address, require_role
 from ui.data import engine
 from ui.filters import current_lang
 from ui.navigation import run_through_app
+from ui.writes import commit_write, forget_commits, show_outcome
 
 CONFIRM = "batches_confirm"  # batch id waiting for the "yes, roll back" click
 OUTCOME = "batches_outcome"  # ("success" | "error", message) of the last rollback
@@ -38,32 +38,27 @@ def _cancel() -> None:
 
 def _rollback(batch_id: int) -> None:
     st.session_state.pop(CONFIRM, None)
-    with write_session(engine()) as session:
-        try:
-            done = rollback_batch(session, batch_id, user=user.username, address=client_address())
-            session.commit()
-        except EtlError as exc:
-            session.rollback()
-            st.session_state[OUTCOME] = ("error", atmd("batches.refused", lang, reason=str(exc)))
-            return
-        except OperationalError:  # e.g. SQLite still locked after the busy timeout
-            session.rollback()
-            st.session_state[OUTCOME] = ("error", at("busy", lang))
-            return
-    message = at(
-        "batches.rolled_back_ok", lang, batch=batch_id, restored=done.restored, deleted=done.deleted
+    done = commit_write(
+        lambda session: rollback_batch(
+            session, batch_id, user=user.username, address=client_address()
+        ),
+        outcome=OUTCOME,
+        refused=EtlError,
+        explain=lambda exc: atmd("batches.refused", lang, reason=str(exc)),
+        success=lambda done: at(
+            "batches.rolled_back_ok",
+            lang,
+            batch=batch_id,
+            restored=done.restored,
+            deleted=done.deleted,
+        ),
     )
-    st.session_state[OUTCOME] = ("success", message)
-    # The upload page's remembered previews and commits describe a store that is gone.
-    st.session_state.pop("upload_previews", None)
-    st.session_state.pop("upload_committed", None)
-    st.cache_data.clear()  # charts show the restored figures on the next run
+    if done is not None:
+        forget_commits()
 
 
 st.title(at("batches.title", lang))
-outcome = st.session_state.pop(OUTCOME, None)
-if outcome is not None:
-    (st.success if outcome[0] == "success" else st.error)(outcome[1])
+show_outcome(OUTCOME)
 
 with read_session(engine()) as session:
     batches = list_batches(session)
