@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from db.batches import batch_figures, list_batches
 from db.session import read_session
 from etl.issues import EtlError
-from etl.load import batch_figures, list_batches
 from etl.rollback import rollback_batch
 from ui.analyst_text import at, atmd
 from ui.analyst_views import batches_table, figures_csv, figures_table
@@ -18,6 +18,7 @@ from ui.auth import client_address, require_role
 from ui.data import engine
 from ui.filters import current_lang
 from ui.navigation import run_through_app
+from ui.tables import show_table
 from ui.writes import commit_write, forget_commits, show_outcome
 
 CONFIRM = "batches_confirm"  # batch id waiting for the "yes, roll back" click
@@ -66,7 +67,7 @@ if not batches:
     st.info(at("batches.empty", lang))
     st.stop()
 
-st.dataframe(batches_table(batches, lang), hide_index=True, key="batches_table")
+show_table(batches_table(batches, lang), hide_index=True, key="batches_table")
 
 by_id = {b.id: b for b in batches}
 picked = st.selectbox(
@@ -82,7 +83,7 @@ st.subheader(at("batches.figures", lang, batch=picked, n=len(figures)), anchor=F
 if figures.empty:
     st.caption(at("batches.no_figures", lang))
 else:
-    st.dataframe(figures_table(figures, lang), hide_index=True, key="batch_figures")
+    show_table(figures_table(figures, lang), hide_index=True, key="batch_figures")
     st.download_button(
         at("batches.figures_download", lang),
         data=figures_csv(figures, lang),

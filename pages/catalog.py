@@ -26,6 +26,7 @@ from ui.data import engine, read
 from ui.filters import current_lang
 from ui.i18n import t
 from ui.navigation import run_through_app
+from ui.tables import show_table
 from ui.writes import commit_write, remember_outcome, show_outcome
 
 OUTCOME = "catalog_outcome"
@@ -130,7 +131,7 @@ st.title(at("catalog.title", lang))
 st.caption(at("catalog.intro", lang))
 show_outcome(OUTCOME)
 
-st.dataframe(catalog_table(catalog, lang), hide_index=True, key="catalog_table", height=420)
+show_table(catalog_table(catalog, lang), hide_index=True, key="catalog_table", height=420)
 
 specs = catalog.indicators
 left, right = st.columns(2)

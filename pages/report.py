@@ -34,6 +34,7 @@ from ui.filters import current_lang
 from ui.navigation import run_through_app
 from ui.report_view import highlighted_html, indicator_label, pasted_source_name, rt
 from ui.settings import max_upload_mb
+from ui.tables import hide_toolbar_download, show_table
 from ui.writes import (
     REPORT_CHECKS,
     REPORT_COMMITTED,
@@ -140,6 +141,7 @@ if extraction.missing:
 
 st.subheader(rt("table", lang), anchor=False)
 codes = list(catalog.indicators)
+hide_toolbar_download()  # the editor's toolbar has the same unneutralised CSV download
 edited = st.data_editor(
     review_table(extraction),
     num_rows="dynamic",
@@ -186,7 +188,7 @@ if done is not None:
         st.info(rt("duplicate", lang, batch=done.duplicate_of))
     else:
         st.error(rt("rejected", lang, n=len(done.errors)))
-        st.dataframe(issues_table(done.errors, lang), hide_index=True, key="report_commit_errors")
+        show_table(issues_table(done.errors, lang), hide_index=True, key="report_commit_errors")
     st.stop()
 
 checks = remembered(REPORT_CHECKS)
@@ -197,7 +199,7 @@ if check.status == "duplicate":
     st.info(rt("duplicate", lang, batch=check.duplicate_of))
 elif check.errors:
     st.error(rt("errors", lang, n=len(check.errors)))
-    st.dataframe(issues_table(check.errors, lang), hide_index=True, key="report_errors")
+    show_table(issues_table(check.errors, lang), hide_index=True, key="report_errors")
 else:
     st.success(
         rt(
@@ -208,7 +210,7 @@ else:
     )
 if check.warnings:
     with st.expander(f"{rt('warnings', lang)}（{len(check.warnings)}）"):
-        st.dataframe(issues_table(check.warnings, lang), hide_index=True, key="report_warnings")
+        show_table(issues_table(check.warnings, lang), hide_index=True, key="report_warnings")
 show_outcome(f"report_commit_error_{sha}")
 st.button(
     rt("commit", lang),

@@ -24,6 +24,7 @@ from ui.data import read
 from ui.filters import current_lang
 from ui.navigation import run_through_app
 from ui.settings import max_upload_mb
+from ui.tables import show_table
 from ui.writes import (
     UPLOAD_COMMITTED,
     UPLOAD_PREVIEWS,
@@ -141,7 +142,7 @@ for upload in files or []:
         continue
     if result.status == "unreadable":
         st.error(at("upload.status.unreadable", lang))
-        st.dataframe(issues_table(result.errors, lang), hide_index=True, key=f"errors_{sha[:16]}")
+        show_table(issues_table(result.errors, lang), hide_index=True, key=f"errors_{sha[:16]}")
         continue
 
     counts = result.counts
@@ -155,7 +156,7 @@ for upload in files or []:
 
     if result.errors:
         st.error(at("upload.errors", lang, n=len(result.errors)))
-        st.dataframe(issues_table(result.errors, lang), hide_index=True, key=f"errors_{sha[:16]}")
+        show_table(issues_table(result.errors, lang), hide_index=True, key=f"errors_{sha[:16]}")
         st.download_button(
             at("upload.errors_download", lang),
             data=issues_csv(result.errors, lang),
@@ -173,12 +174,12 @@ for upload in files or []:
         with st.expander(
             at("upload.warnings", lang) + f"（{len(result.warnings)}）", expanded=not result.errors
         ):
-            st.dataframe(
+            show_table(
                 issues_table(result.warnings, lang), hide_index=True, key=f"warnings_{sha[:16]}"
             )
     preview = preview_table(result.frame, catalog, lang)
     with st.expander(at("upload.preview", lang, n=len(preview)), expanded=not result.errors):
-        st.dataframe(preview, hide_index=True, key=f"preview_{sha[:16]}")
+        show_table(preview, hide_index=True, key=f"preview_{sha[:16]}")
 
     show_outcome(f"commit_error_{sha}")
     if result.status == "checked":

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.apptest import ANALYST, open_page
 from tests.conftest import ROOT
+from ui.tables import NO_TOOLBAR_DOWNLOAD
 
 FILES = ROOT / "tests" / "data" / "upload"
 WIDE = "wide_2023_2024_gb18030.csv"  # 排查治理安全隐患 2024: 1500 处
@@ -106,3 +107,31 @@ def test_no_page_clears_the_caches() -> None:
     ]
     offenders += ["app.py"] if clears.search((ROOT / "app.py").read_text("utf-8")) else []
     assert offenders == []
+
+
+def test_every_table_goes_through_show_table() -> None:
+    """Streamlit's toolbar "Download as CSV" writes cells unneutralised; ``show_table``
+    hides it (``tests/test_e2e_table_download.py`` shows it in a browser)."""
+    drawn = re.compile(r"\bst\.(dataframe|data_editor)\(")
+    calls = {
+        str(path.relative_to(ROOT)): len(drawn.findall(path.read_text(encoding="utf-8")))
+        for folder in ("pages", "ui")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+    }
+    assert {p: n for p, n in calls.items() if n} == {
+        "ui/tables.py": 1,  # show_table itself
+        "pages/report.py": 1,  # the review editor, after hide_toolbar_download()
+    }
+    report = (ROOT / "pages/report.py").read_text(encoding="utf-8")
+    assert report.index("hide_toolbar_download()  #") < report.index("st.data_editor(")
+
+
+def test_an_error_list_shows_the_cell_as_typed_without_the_toolbar_download(
+    app_engine: Engine,
+) -> None:
+    at = open_page("pages/upload.py", ANALYST)
+    upload(at, "department_errors.csv")
+    errors = next(d.value for d in at.dataframe if "问题" in d.value.columns)
+    assert "=SUM(A1:A3)" in errors["原值"].tolist()  # on screen exactly as typed
+    styles = [e.proto.body for e in at.get("html")]
+    assert NO_TOOLBAR_DOWNLOAD in styles
