@@ -5,17 +5,22 @@ pages hold no SQL of their own; the loader (``etl/load.py``) and the history pag
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
-from db.models import Base, Batch, Category, Indicator, Observation, Revision, Target
+from db.models import (
+    Base,
+    Batch,
+    BatchStatus,
+    Category,
+    Indicator,
+    Observation,
+    Revision,
+    Target,
+)
 from db.queries import read_frame
-
-BatchStatus = Literal["active", "rolled_back"]  # a batch in force, or one undone
 
 
 def find_active_batch(session: Session, sha256: str) -> Batch | None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from db import audit
 from db.batches import find_active_batch, find_rolled_back_batch
 from db.catalog import Catalog, load_catalog
-from db.models import CITY_WIDE, Batch
+from db.models import CITY_WIDE, Batch, SourceKind
 from db.session import lock_store
 from etl.issues import Issue, UnreadableFileError, error, warning
 from etl.load import Counts, write_batch
@@ -33,7 +33,6 @@ Progress = Callable[[str], None]
 # force (duplicate), counted and rolled back (dry_run), not a table at all (unreadable),
 # the store's lock held by another load (busy), checked without the store (checked).
 LoadStatus = Literal["loaded", "rejected", "duplicate", "dry_run", "unreadable", "busy", "checked"]
-SourceKind = Literal["file", "report", "sample"]
 
 
 @dataclass
