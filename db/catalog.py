@@ -7,7 +7,6 @@ read from the database (not the JSON file) because analysts extend it there.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import unicodedata
@@ -203,36 +202,6 @@ def load_catalog(session: Session, *, include_inactive: bool = False) -> Catalog
             order=ind.display_order,
         )
     return Catalog(categories=cats, indicators=indicators)
-
-
-def catalog_version(session: Session) -> str:
-    """A fingerprint of every indicator's editable fields (part of the pages' cache key).
-
-    Catalog edits (an alias, a phrasing, applicable years, a new indicator) write no
-    batch, yet change what the loader maps and what the pages show; reading the few
-    hundred short rows and hashing them is exact where a sum of lengths could collide.
-    """
-    rows = session.execute(
-        select(
-            Indicator.id,
-            Indicator.code,
-            Indicator.name_zh,
-            Indicator.name_en,
-            Indicator.unit,
-            Indicator.aggregation,
-            Indicator.direction,
-            Indicator.aliases,
-            Indicator.phrasings,
-            Indicator.description,
-            Indicator.active,
-            Indicator.display_order,
-            Indicator.first_year,
-            Indicator.last_year,
-            Indicator.category_id,
-        ).order_by(Indicator.id)
-    ).all()
-    text = json.dumps([list(r) for r in rows], ensure_ascii=False, default=str)
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 def indicator_ids(session: Session) -> dict[str, int]:

@@ -55,7 +55,7 @@ def _audit(session: Session, code: str, **detail: str) -> None:
 def _edit(action: Callable[[Session], T], success: Callable[[T], str], clear: str = "") -> None:
     """Commit a catalog edit, then empty the form's ``clear`` fields; a refused edit says
     why and keeps them. No cache is cleared: the data version covers the catalog
-    (``db.catalog.catalog_version``), so every page reads the new names on its next run."""
+    (``db.queries.data_version``), so every page reads the new names on its next run."""
     done = commit_write(
         action,
         outcome=OUTCOME,
