@@ -108,11 +108,3 @@ def series_takeaway(
         parts.append(hit.text)
         tone = hit.tone
     return Takeaway("，".join(parts), tone)
-
-
-def yoy_percent(current: float | None, previous: float | None) -> float | None:
-    """Per cent change on last year, or None when it cannot be computed."""
-    if not (_is_number(current) and _is_number(previous)) or previous == 0:
-        return None
-    assert current is not None and previous is not None
-    return (current - previous) / abs(previous) * 100

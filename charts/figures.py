@@ -125,31 +125,6 @@ def trend_chart(
     return go.Figure(data=traces, layout=layout)
 
 
-def kpi_sparkline(
-    values: list[float] | pd.Series, *, color: str = CITY_COLOR, height: int = 64
-) -> go.Figure:
-    """A bare line of a KPI's recent values (no axes, no labels) for cards and slides."""
-    ys = [float(v) for v in values]
-    trace = {
-        "type": "scatter",
-        "y": ys,
-        "mode": "lines",
-        "line": {"color": color, "width": 3},
-        "fill": "tozeroy",
-        "fillcolor": "rgba(0,0,0,0.04)",
-        "hoverinfo": "skip",
-    }
-    layout = {
-        "template": TEMPLATE_NAME,
-        "height": height,
-        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-        "xaxis": {"visible": False},
-        "yaxis": {"visible": False, "range": [min([*ys, 0]) * 0.95, max([*ys, 0]) * 1.05 or 1]},
-        "showlegend": False,
-    }
-    return go.Figure(data=[trace], layout=layout)
-
-
 def category_small_multiples(
     df: pd.DataFrame,
     indicators: pd.DataFrame,

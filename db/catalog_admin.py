@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from typing import Literal, get_args
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,8 +25,10 @@ from sqlalchemy.orm import Session
 from db.catalog import IndicatorSpec, load_catalog, name_key
 from db.models import Category, Indicator
 
-AGGREGATIONS = ("sum", "mean")
-DIRECTIONS = ("up", "down")
+Aggregation = Literal["sum", "mean"]  # how districts combine: counts add up, rates average
+Direction = Literal["up", "down"]  # which way is better
+AGGREGATIONS: tuple[Aggregation, ...] = get_args(Aggregation)
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
 _CODE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 MAX_NAME_LENGTH = 100
 MAX_PHRASING_LENGTH = 100
@@ -182,45 +185,18 @@ def add_indicator(
 ) -> IndicatorSpec:
     """Add an active indicator at the end of its category; returns it as the catalog sees it."""
     code = (code or "").strip()
-    if not _CODE.match(code):
-        raise CatalogEditError(
-            "代码格式应为“类别.英文名”，如 safety.bridges_checked "
-            "(code must look like category.snake_case_name)"
-        )
-    cat = session.scalar(select(Category).where(Category.code == category))
-    if cat is None:
-        raise CatalogEditError(f"没有类别 {category!r} (no such category)")
-    if not code.startswith(f"{category}."):
-        raise CatalogEditError(f"代码应以“{category}.”开头 (code must start with the category)")
+    cat = _checked_category(session, code, category)
     name_zh = _clean_name(name_zh, "中文名称")
     name_en = _clean_name(name_en, "英文名称")
-    unit = (unit or "").strip()
-    if not unit or len(unit) > 20:
-        raise CatalogEditError("单位须为 1–20 个字符 (unit must be 1-20 characters)")
-    if aggregation not in AGGREGATIONS:
-        raise CatalogEditError(f"汇总方式须为 {AGGREGATIONS} 之一 (aggregation)")
-    if direction not in DIRECTIONS:
-        raise CatalogEditError(f"方向须为 {DIRECTIONS} 之一 (direction)")
-    if unit == "%" and aggregation != "mean":
-        raise CatalogEditError("百分比指标只能取平均，不能相加 (rates are averaged, never summed)")
+    unit = _checked_measure(unit, aggregation, direction)
     alias_list = [_clean_name(a, "别名") for a in aliases if (a or "").strip()]
-
-    names = [code, name_zh, name_en, *alias_list]
-    _check_free(names, _name_owners(session))
+    _check_free([code, name_zh, name_en, *alias_list], _name_owners(session))
     seen: dict[str, str] = {}
     for name in alias_list:  # the new indicator's own names may repeat only in its main names
         key = name_key(name)
         if key in seen or key in {name_key(code), name_key(name_zh), name_key(name_en)}:
             continue
         seen[key] = name
-    phrasing_owners = _phrasing_owners(session)
-    own_phrasings: dict[str, str] = {}
-    for phrasing in (_clean_phrasing(p) for p in phrasings if (p or "").strip()):
-        key = name_key(phrasing)
-        if key in phrasing_owners:
-            owner = phrasing_owners[key]
-            raise DuplicatePhrasingError(phrasing, owner.code, owner.name_zh)
-        own_phrasings.setdefault(key, phrasing)
     order = session.scalar(select(func.coalesce(func.max(Indicator.display_order), 0))) or 0
     session.add(
         Indicator(
@@ -232,7 +208,7 @@ def add_indicator(
             aggregation=aggregation,
             direction=direction,
             aliases=json.dumps(list(seen.values()), ensure_ascii=False),
-            phrasings=json.dumps(list(own_phrasings.values()), ensure_ascii=False),
+            phrasings=json.dumps(_free_phrasings(session, phrasings), ensure_ascii=False),
             description=(description or "").strip(),
             active=True,
             display_order=order + 1,
@@ -240,6 +216,47 @@ def add_indicator(
     )
     session.flush()
     return load_catalog(session).indicators[code]
+
+
+def _checked_category(session: Session, code: str, category: str) -> Category:
+    """The category a new code belongs to; the code must read ``category.snake_case``."""
+    if not _CODE.match(code):
+        raise CatalogEditError(
+            "代码格式应为“类别.英文名”，如 safety.bridges_checked "
+            "(code must look like category.snake_case_name)"
+        )
+    cat = session.scalar(select(Category).where(Category.code == category))
+    if cat is None:
+        raise CatalogEditError(f"没有类别 {category!r} (no such category)")
+    if not code.startswith(f"{category}."):
+        raise CatalogEditError(f"代码应以“{category}.”开头 (code must start with the category)")
+    return cat
+
+
+def _checked_measure(unit: str, aggregation: str, direction: str) -> str:
+    """The unit, stripped, once unit, aggregation and direction agree with each other."""
+    unit = (unit or "").strip()
+    if not unit or len(unit) > 20:
+        raise CatalogEditError("单位须为 1–20 个字符 (unit must be 1-20 characters)")
+    if aggregation not in AGGREGATIONS:
+        raise CatalogEditError(f"汇总方式须为 {AGGREGATIONS} 之一 (aggregation)")
+    if direction not in DIRECTIONS:
+        raise CatalogEditError(f"方向须为 {DIRECTIONS} 之一 (direction)")
+    if unit == "%" and aggregation != "mean":
+        raise CatalogEditError("百分比指标只能取平均，不能相加 (rates are averaged, never summed)")
+    return unit
+
+
+def _free_phrasings(session: Session, phrasings: Iterable[str]) -> list[str]:
+    """A new indicator's phrasings, once each; one another indicator has is refused."""
+    owners = _phrasing_owners(session)
+    own: dict[str, str] = {}
+    for phrasing in (_clean_phrasing(p) for p in phrasings if (p or "").strip()):
+        key = name_key(phrasing)
+        if key in owners:
+            raise DuplicatePhrasingError(phrasing, owners[key].code, owners[key].name_zh)
+        own.setdefault(key, phrasing)
+    return list(own.values())
 
 
 YEAR_RANGE = (1949, 2100)  # a year outside this is a typing mistake, not a catalog fact

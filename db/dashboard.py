@@ -31,6 +31,7 @@ from db.coverage_view import CoverageData as CoverageData
 from db.coverage_view import coverage_view as coverage_view
 from db.models import CITY_WIDE
 from db.queries import Filters
+from db.regions import region_values
 from db.report_year import applies, default_year, year_counts
 
 HEADLINE_CODES: tuple[str, ...] = (
@@ -266,9 +267,7 @@ def category_view(
     truncated = False
     if by_region:
         codes = list(indicators["code"])
-        series = queries.region_values(
-            session, filters=scoped, codes=codes, max_regions=MAX_REGIONS
-        )
+        series = region_values(session, filters=scoped, codes=codes, max_regions=MAX_REGIONS)
         if not filters.regions:
             all_regions = len([r for r in queries.list_regions(session) if r != "全市"])
             truncated = all_regions > MAX_REGIONS
@@ -305,7 +304,7 @@ def indicator_view(session: Session, *, filters: Filters, code: str) -> Indicato
     series = with_change(queries.city_series(session, filters=scoped, codes=[code]), row)
     targets = queries.target_series(session, filters=scoped, codes=[code])
     series = with_completion(series.merge(targets, on=["code", "year"], how="left"), row)
-    regions = queries.region_values(session, filters=scoped, codes=[code], max_regions=MAX_REGIONS)
+    regions = region_values(session, filters=scoped, codes=[code], max_regions=MAX_REGIONS)
     # The table lists the figures the charts show: 全市 and the same (at most 10) districts.
     shown = filters.regions or (CITY_WIDE, *sorted(set(regions["region"])))
     figures = queries.indicator_figures(session, code=code, filters=replace(scoped, regions=shown))

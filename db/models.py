@@ -14,6 +14,7 @@ The shape follows DESIGN.md "Data model". Three choices worth knowing:
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import (
     Boolean,
@@ -33,6 +34,11 @@ CITY_WIDE = "全市"
 """Region of a figure that names none: the whole city."""
 
 QUALIFIERS = ("more_than", "about")
+# The allowed values of the string columns below, checked by mypy (``strict_equality``).
+BatchStatus = Literal["active", "rolled_back"]  # a batch in force, or one undone
+SourceKind = Literal["file", "report", "sample"]  # where a batch's figures came from
+RevisionKind = Literal["observation", "target"]
+Role = Literal["viewer", "analyst", "admin"]  # least to most
 """Allowed qualifier codes; ``None`` means a plain figure."""
 
 
@@ -82,7 +88,7 @@ class Batch(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_name: Mapped[str] = mapped_column(String(500))
-    source_kind: Mapped[str] = mapped_column(String(20), default="file")  # file | report | sample
+    source_kind: Mapped[SourceKind] = mapped_column(String(20), default="file")
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     loaded_by: Mapped[str] = mapped_column(String(100), default="")
     # Set from Python (the server's local clock) like rolled_back_at, so the two compare.
@@ -95,7 +101,7 @@ class Batch(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     warnings: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of warning dicts
-    status: Mapped[str] = mapped_column(String(20), default="active")  # active | rolled_back
+    status: Mapped[BatchStatus] = mapped_column(String(20), default="active")
     rolled_back_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     rolled_back_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
@@ -168,7 +174,7 @@ class Revision(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"))
-    kind: Mapped[str] = mapped_column(String(12), default="observation")  # observation | target
+    kind: Mapped[RevisionKind] = mapped_column(String(12), default="observation")
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
     year: Mapped[int] = mapped_column(Integer)
     region: Mapped[str] = mapped_column(String(100))
@@ -186,7 +192,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")
-    role: Mapped[str] = mapped_column(String(20), default="viewer")  # viewer | analyst | admin
+    role: Mapped[Role] = mapped_column(String(20), default="viewer")
     password_hash: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())

@@ -30,16 +30,13 @@ from sqlalchemy import (
     Executable,
     Select,
     SQLColumnExpression,
-    and_,
     case,
-    false,
     func,
-    or_,
     select,
 )
 from sqlalchemy.orm import Session
 
-from db.models import CITY_WIDE, Batch, Category, Indicator, Observation, Target
+from db.models import CITY_WIDE, AuditEvent, Batch, Category, Indicator, Observation, Target
 
 Ts = TypeVarTuple("Ts")  # a statement's column types, kept through the scoping helpers
 
@@ -81,17 +78,24 @@ SERIES_COLUMNS = ["code", "year", "value", "qualifier", "source"]
 
 
 def data_version(session: Session) -> str:
-    """Changes whenever a batch lands or is rolled back (the cache key of every read).
+    """Changes whenever a batch lands or is rolled back, or the catalog is edited (the
+    cache key of every read, so no page ever clears the caches itself).
 
     Batches are never deleted, so the newest id, the number rolled back and the latest
-    rollback time together change on every load and every rollback, in any process.
+    rollback time together change on every load and every rollback, in any process. Every
+    catalog edit (an alias, a phrasing, years, a new indicator) is written to the audit
+    trail in its own transaction (``pages/catalog.py``), so the newest such event changes
+    with it — one more scalar in the same statement, where hashing the catalog's rows
+    would triple the cost of this query, which every run of every page pays.
     """
+    catalog_edits = select(func.max(AuditEvent.id)).where(AuditEvent.action == "catalog_edited")
     row = session.execute(
         select(
             func.max(Batch.id),
             func.count(case((Batch.status == "rolled_back", 1))),
             func.max(Batch.rolled_back_at),
             select(func.count(Indicator.id)).scalar_subquery(),
+            catalog_edits.scalar_subquery(),
         )
     ).one()
     return "|".join(str(v) for v in row)
@@ -319,80 +323,6 @@ def target_series(
 
 
 # ---- by region ----------------------------------------------------------------------
-
-
-def region_values(
-    session: Session,
-    *,
-    filters: Filters,
-    codes: Sequence[str],
-    max_regions: int | None = None,
-) -> pd.DataFrame:
-    """Each region's own figures (never combined): ``code, year, region, value, qualifier``.
-
-    Regions are the chosen ones, else every district (全市 is the city-wide view, not a
-    region to compare). With ``max_regions``, an indicator with more regions keeps those
-    with the largest figure in its latest year — a readable chart, not 800 lines.
-    """
-    regions_clause = (
-        Observation.region.in_(filters.regions)
-        if filters.regions
-        else Observation.region != CITY_WIDE
-    )
-    base = indicator_scope(
-        select(
-            Indicator.code,
-            Observation.year,
-            Observation.region,
-            Observation.value,
-            Observation.qualifier,
-        ).join(Indicator, Indicator.id == Observation.indicator_id),
-        filters,
-        codes,
-    ).where(regions_clause, *year_scope(Observation.year, filters))
-    if max_regions is not None:
-        top = _top_regions(session, filters, codes, regions_clause, max_regions)
-        if not top:
-            base = base.where(false())
-        else:
-            base = base.where(
-                or_(
-                    *(
-                        and_(Indicator.code == code, Observation.region.in_(regions))
-                        for code, regions in top.items()
-                    )
-                )
-            )
-    columns = ["code", "year", "region", "value", "qualifier"]
-    frame = read_frame(session, base, columns)
-    return frame.sort_values(["code", "region", "year"], ignore_index=True)
-
-
-def _top_regions(
-    session: Session, filters: Filters, codes: Sequence[str], regions_clause, limit: int
-) -> dict[str, list[str]]:
-    """Per indicator, the ``limit`` regions with the largest figure in its latest year."""
-    obs = Observation.__table__.alias("latest_obs")
-    latest = (
-        select(func.max(obs.c.year))
-        .where(obs.c.indicator_id == Indicator.id, *year_scope(obs.c.year, filters))
-        .scalar_subquery()
-    )
-    rank = func.row_number().over(
-        partition_by=Indicator.code, order_by=(Observation.value.desc(), Observation.region)
-    )
-    ranked = (
-        select(Indicator.code, Observation.region, rank.label("rank"))
-        .join(Indicator, Indicator.id == Observation.indicator_id)
-        .where(Indicator.code.in_(list(codes)), Observation.year == latest, regions_clause)
-        .subquery()
-    )
-    top: dict[str, list[str]] = {}
-    for code, region in session.execute(
-        select(ranked.c.code, ranked.c.region).where(ranked.c.rank <= limit)
-    ):
-        top.setdefault(code, []).append(region)
-    return top
 
 
 # ---- one indicator ---------------------------------------------------------

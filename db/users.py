@@ -27,15 +27,16 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import get_args
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from db.models import User
+from db.models import Role, User
 
-ROLES: tuple[str, ...] = ("viewer", "analyst", "admin")
+ROLES: tuple[Role, ...] = get_args(Role)
 """Roles from least to most: each role may do everything the ones before it may."""
 
 MIN_PASSWORD_LENGTH = 8
@@ -185,10 +186,11 @@ def normalise_username(username: str) -> str:
     return name
 
 
-def check_role(role: str) -> str:
-    if role not in ROLES:
-        raise InvalidRoleError(f"未知角色 {role!r}，可选 {', '.join(ROLES)} (unknown role)")
-    return role
+def check_role(role: str) -> Role:
+    for known in ROLES:  # returns the Literal, so the column gets a checked value
+        if known == role:
+            return known
+    raise InvalidRoleError(f"未知角色 {role!r}，可选 {', '.join(ROLES)} (unknown role)")
 
 
 def check_password(password: str) -> str:
@@ -233,14 +235,14 @@ def create_user(
 ) -> UserInfo:
     """Add an active account; the caller commits."""
     name = normalise_username(username)
-    check_role(role)
+    checked_role = check_role(role)
     password_hash = hash_password(password)
     if session.scalar(select(func.count()).where(User.username == name)):
         raise UserExistsError(f"用户 {name!r} 已存在 (user exists)")
     user = User(
         username=name,
         display_name=display_name.strip() or name,
-        role=role,
+        role=checked_role,
         password_hash=password_hash,
         active=True,
         failed_logins=0,

@@ -234,7 +234,7 @@ def export(ctx: click.Context, fmt: str, out: Path | None) -> None:
 @click.pass_context
 def batches(ctx: click.Context, as_json: bool) -> None:
     """List loaded batches, newest first."""
-    from etl.load import list_batches
+    from db.batches import list_batches
 
     engine = open_engine(ctx)
     with read_session(engine) as session:

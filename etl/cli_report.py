@@ -21,6 +21,7 @@ from db.session import write_session
 from etl.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli, cli_address, cli_user
 from etl.cli_batches import echo_result, open_engine
 from etl.issues import UnreadableFileError, error
+from etl.load import Counts
 from etl.pipeline import BatchResult, LoadOptions, load_frame
 from etl.report import ReportExtraction, batch_sha256, extract_figures, to_frame
 from etl.report_files import report_text
@@ -103,7 +104,7 @@ def _load(
         return BatchResult(
             source_name=name,
             status="rejected",
-            counts={"read": 0},
+            counts=Counts(read=0, counted=False),
             errors=[
                 error(
                     "no_figures",

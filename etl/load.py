@@ -14,18 +14,16 @@ back with the figures.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
-from sqlalchemy import Select, Table, func, select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from db.catalog import indicator_ids
 from db.coverage import refresh_coverage
-from db.models import Base, Batch, Category, Indicator, Observation, Revision, Target
-from db.queries import read_frame
+from db.models import Base, Batch
 from etl.issues import Issue, warning
 from etl.staging import STAGE, STAGED, stage_rows
 
@@ -34,18 +32,40 @@ BULK_INSERT_ROWS = 50_000
 _KEY = "t.indicator_id = s.indicator_id AND t.year = s.year AND t.region = s.region"
 
 
-@dataclass
-class Counts:
+@dataclass(eq=False)
+class Counts(Mapping[str, int]):
+    """The one counts type: what the upsert did to one table (the first three), and on a
+    ``BatchResult`` what the whole batch did (rows read and skipped, targets too).
+
+    It is also a read-only mapping of the counts that are *known* — what ``--json``, the
+    messages and the pages read: a file refused before it met the store knows only
+    ``read`` (``counted=False``), so the upload page shows "—" for the rest.
+    """
+
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    read: int | None = None
+    skipped: int | None = None
+    targets_inserted: int | None = None
+    targets_updated: int | None = None
+    counted: bool = True  # False: inserted/updated/unchanged were never counted
 
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "inserted": self.inserted,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-        }
+    def _known(self) -> dict[str, int]:
+        names = ("read", "inserted", "updated", "unchanged", "skipped")
+        known = {n: getattr(self, n) for n in (*names, "targets_inserted", "targets_updated")}
+        if not self.counted:
+            del known["inserted"], known["updated"], known["unchanged"]
+        return {n: v for n, v in known.items() if v is not None}
+
+    def __getitem__(self, name: str) -> int:
+        return self._known()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._known())
+
+    def __len__(self) -> int:
+        return len(self._known())
 
 
 def _same(dialect: str, left: str, right: str) -> str:
@@ -263,95 +283,3 @@ def write_batch(
     # until rollback, and the rollback removes the temporary table anyway.
     session.connection().exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}")
     return values, targets, issues
-
-
-def find_active_batch(session: Session, sha256: str) -> Batch | None:
-    """The batch in force that loaded these exact bytes; rolled-back batches do not count,
-    so a file whose batch was undone loads again."""
-    return _batch_by_hash(session, sha256, "active")
-
-
-def find_rolled_back_batch(session: Session, sha256: str) -> Batch | None:
-    """The latest rolled-back batch of these bytes, for the message on loading them again."""
-    return _batch_by_hash(session, sha256, "rolled_back", newest=True)
-
-
-def _batch_by_hash(
-    session: Session, sha256: str, status: str, *, newest: bool = False
-) -> Batch | None:
-    order = Batch.id.desc() if newest else Batch.id
-    return session.scalars(
-        select(Batch).where(Batch.sha256 == sha256, Batch.status == status).order_by(order).limit(1)
-    ).first()
-
-
-def _table(model: type[Base]) -> Table:
-    """A model's Core table, typed as one (``__table__`` is typed as any FROM clause)."""
-    return Base.metadata.tables[model.__tablename__]
-
-
-def list_batches(session: Session) -> list[Batch]:
-    return list(session.scalars(select(Batch).order_by(Batch.id.desc())))
-
-
-def batch_figures(session: Session, batch_id: int) -> pd.DataFrame:
-    """Every figure the batch inserted or changed: the value before and after.
-
-    Qualifier and note are the figure's current ones while the batch still holds it.
-    """
-    r, o = _table(Revision), _table(Observation)
-    holds = (
-        (o.c.indicator_id == r.c.indicator_id)
-        & (o.c.year == r.c.year)
-        & (o.c.region == r.c.region)
-        & (o.c.batch_id == r.c.batch_id)
-        & (r.c.kind == "observation")
-    )
-    columns = [
-        "category",
-        "indicator_code",
-        "indicator",
-        "kind",
-        "year",
-        "region",
-        "old_value",
-        "new_value",
-        "unit",
-        "qualifier",
-        "note",
-        "existed",
-    ]
-    stmt = (
-        select(
-            Category.name_zh,
-            Indicator.code,
-            Indicator.name_zh,
-            r.c.kind,
-            r.c.year,
-            r.c.region,
-            r.c.old_value,
-            r.c.new_value,
-            Indicator.unit,
-            o.c.qualifier,
-            o.c.note,
-            r.c.existed,
-        )
-        .select_from(r.outerjoin(o, holds))
-        .join(Indicator, Indicator.id == r.c.indicator_id)
-        .join(Category, Category.id == Indicator.category_id)
-        .where(r.c.batch_id == batch_id)
-        .order_by(Indicator.display_order, r.c.year, r.c.region)
-    )
-    frame = read_frame(session, stmt, columns)
-    frame["change"] = np.where(frame["existed"].astype(bool), "updated", "inserted")
-    return frame.drop(columns="existed")
-
-
-def store_counts(session: Session) -> dict[str, int]:
-    """Observation/target/batch counts: a cheap fingerprint tests use to prove nothing changed."""
-    return {
-        "observations": session.scalar(select(func.count()).select_from(Observation)) or 0,
-        "targets": session.scalar(select(func.count()).select_from(Target)) or 0,
-        "batches": session.scalar(select(func.count()).select_from(Batch)) or 0,
-        "revisions": session.scalar(select(func.count()).select_from(Revision)) or 0,
-    }

@@ -12,21 +12,27 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from db import audit
+from db.batches import find_active_batch, find_rolled_back_batch
 from db.catalog import Catalog, load_catalog
-from db.models import CITY_WIDE, Batch
+from db.models import CITY_WIDE, Batch, SourceKind
 from db.session import lock_store
 from etl.issues import Issue, UnreadableFileError, error, warning
-from etl.load import find_active_batch, find_rolled_back_batch, write_batch
+from etl.load import Counts, write_batch
 from etl.normalize import FRAME_COLUMNS, Normalized, normalize
 from etl.read import RawTable, read_table
 from etl.validate import validate
 
 Progress = Callable[[str], None]
+# What happened to a file: written (loaded), refused by validation (rejected), already in
+# force (duplicate), counted and rolled back (dry_run), not a table at all (unreadable),
+# the store's lock held by another load (busy), checked without the store (checked).
+LoadStatus = Literal["loaded", "rejected", "duplicate", "dry_run", "unreadable", "busy", "checked"]
 
 
 @dataclass
@@ -36,16 +42,16 @@ class LoadOptions:
     sheet: str | int | None = None
     default_year: int | None = None
     default_region: str = CITY_WIDE
-    source_kind: str = "file"  # file | report | sample
+    source_kind: SourceKind = "file"
     address: str | None = None  # where the upload came from, for the audit trail
 
 
 @dataclass
 class BatchResult:
     source_name: str
-    status: str  # loaded | rejected | duplicate | dry_run | unreadable | busy | checked
+    status: LoadStatus
     batch_id: int | None = None
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: Counts = field(default_factory=lambda: Counts(counted=False))
     warnings: list[Issue] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
     duplicate_of: int | None = None
@@ -61,7 +67,7 @@ class BatchResult:
             "status": self.status,
             "batch_id": self.batch_id,
             "duplicate_of": self.duplicate_of,
-            "counts": self.counts,
+            "counts": dict(self.counts),
             "warnings": [w.as_dict() for w in self.warnings],
             "errors": [e.as_dict() for e in self.errors],
         }
@@ -170,11 +176,11 @@ def check_file(
         raw, catalog, default_year=options.default_year, default_region=options.default_region
     )
     validated = validate(normalized, catalog)
-    status = "rejected" if validated.errors else "checked"
+    status: LoadStatus = "rejected" if validated.errors else "checked"
     result = BatchResult(
         source_name=filename,
         status=status,
-        counts={"read": len(normalized.frame)},
+        counts=Counts(read=len(normalized.frame), counted=False),
         warnings=sorted(list(raw.warnings) + list(validated.warnings), key=_issue_order),
         errors=sorted(validated.errors, key=_issue_order),
         frame=validated.frame,
@@ -221,13 +227,12 @@ def _duplicate(session: Session, sha256: str, name: str) -> BatchResult | None:
     existing = find_active_batch(session, sha256)
     if existing is None:
         return None
-    counts = {"read": existing.rows_read, "inserted": 0, "updated": 0, "unchanged": 0}
     return BatchResult(
         source_name=name,
         status="duplicate",
         batch_id=existing.id,
         duplicate_of=existing.id,
-        counts=counts,
+        counts=Counts(read=existing.rows_read),
     )
 
 
@@ -266,7 +271,7 @@ def _validate_and_write(
         return BatchResult(
             source_name=source_name,
             status="rejected",
-            counts={"read": rows_read},
+            counts=Counts(read=rows_read, counted=False),
             warnings=warnings,
             errors=sorted(validated.errors, key=_issue_order),
             frame=frame,
@@ -279,6 +284,29 @@ def _validate_and_write(
     if duplicate is not None:
         return duplicate
     warnings += _reloaded(session, sha256)
+    return _write(
+        session,
+        frame,
+        warnings,
+        source_name=source_name,
+        sha256=sha256,
+        options=options,
+        rows_read=rows_read,
+    )
+
+
+def _write(
+    session: Session,
+    frame: pd.DataFrame,
+    warnings: list[Issue],
+    *,
+    source_name: str,
+    sha256: str,
+    options: LoadOptions,
+    rows_read: int,
+) -> BatchResult:
+    """The batch row and its figures in a savepoint: rolled back for a dry run (the counts
+    are then exactly what a commit would do), kept and audited otherwise."""
     savepoint = session.begin_nested()
     batch = Batch(
         source_name=source_name,
@@ -292,50 +320,49 @@ def _validate_and_write(
     session.flush()
     values, targets, store_warnings = write_batch(session, frame, batch=batch)
     warnings = sorted(warnings + store_warnings, key=_issue_order)
-    counts = {
-        "read": rows_read,
-        "inserted": values.inserted,
-        "updated": values.updated,
-        "unchanged": values.unchanged,
-        "skipped": max(rows_read - len(frame), 0),
-        "targets_inserted": targets.inserted,
-        "targets_updated": targets.updated,
-    }
+    counts = Counts(
+        values.inserted,
+        values.updated,
+        values.unchanged,
+        read=rows_read,
+        skipped=max(rows_read - len(frame), 0),
+        targets_inserted=targets.inserted,
+        targets_updated=targets.updated,
+    )
     batch.inserted = values.inserted
     batch.updated = values.updated
     batch.unchanged = values.unchanged
     batch.skipped = counts["skipped"]
     batch.warnings = json.dumps([w.as_dict() for w in warnings], ensure_ascii=False)
     session.flush()
+    status: LoadStatus = "dry_run" if options.dry_run else "loaded"
     if options.dry_run:
         savepoint.rollback()
-        return BatchResult(
-            source_name=source_name,
-            status="dry_run",
-            counts=counts,
-            warnings=warnings,
-            frame=frame,
-        )
-    savepoint.commit()
+    else:
+        savepoint.commit()
+        _audit_load(session, batch, options)
+    return BatchResult(
+        source_name=source_name,
+        status=status,
+        batch_id=None if options.dry_run else batch.id,
+        counts=counts,
+        warnings=warnings,
+        frame=frame,
+    )
+
+
+def _audit_load(session: Session, batch: Batch, options: LoadOptions) -> None:
     audit.record(
         session,
         "batch_loaded",
         user=options.user,
         target=f"batch {batch.id}",
         address=options.address,
-        source=source_name,
+        source=batch.source_name,
         kind=options.source_kind,
-        sha256=sha256,
-        inserted=values.inserted,
-        updated=values.updated,
-    )
-    return BatchResult(
-        source_name=source_name,
-        status="loaded",
-        batch_id=batch.id,
-        counts=counts,
-        warnings=warnings,
-        frame=frame,
+        sha256=batch.sha256,
+        inserted=batch.inserted,
+        updated=batch.updated,
     )
 
 

@@ -17,6 +17,7 @@ from ui.auth import require_role
 from ui.data import engine
 from ui.filters import current_lang
 from ui.navigation import run_through_app
+from ui.tables import show_table
 
 run_through_app()  # first: a link opened right after a restart still runs in app.py
 require_role("admin")
@@ -60,4 +61,4 @@ table = pd.DataFrame(
         ],
     }
 )
-st.dataframe(table, hide_index=True, key="audit_table")
+show_table(table, hide_index=True, key="audit_table")

@@ -7,11 +7,10 @@ the batch in the way — when a later batch changed the same figures.
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy.exc import OperationalError
 
-from db.session import read_session, write_session
+from db.batches import batch_figures, list_batches
+from db.session import read_session
 from etl.issues import EtlError
-from etl.load import batch_figures, list_batches
 from etl.rollback import rollback_batch
 from ui.analyst_text import at, atmd
 from ui.analyst_views import batches_table, figures_csv, figures_table
@@ -19,6 +18,8 @@ from ui.auth import client_address, require_role
 from ui.data import engine
 from ui.filters import current_lang
 from ui.navigation import run_through_app
+from ui.tables import show_table
+from ui.writes import commit_write, forget_commits, show_outcome
 
 CONFIRM = "batches_confirm"  # batch id waiting for the "yes, roll back" click
 OUTCOME = "batches_outcome"  # ("success" | "error", message) of the last rollback
@@ -38,32 +39,27 @@ def _cancel() -> None:
 
 def _rollback(batch_id: int) -> None:
     st.session_state.pop(CONFIRM, None)
-    with write_session(engine()) as session:
-        try:
-            done = rollback_batch(session, batch_id, user=user.username, address=client_address())
-            session.commit()
-        except EtlError as exc:
-            session.rollback()
-            st.session_state[OUTCOME] = ("error", atmd("batches.refused", lang, reason=str(exc)))
-            return
-        except OperationalError:  # e.g. SQLite still locked after the busy timeout
-            session.rollback()
-            st.session_state[OUTCOME] = ("error", at("busy", lang))
-            return
-    message = at(
-        "batches.rolled_back_ok", lang, batch=batch_id, restored=done.restored, deleted=done.deleted
+    done = commit_write(
+        lambda session: rollback_batch(
+            session, batch_id, user=user.username, address=client_address()
+        ),
+        outcome=OUTCOME,
+        refused=EtlError,
+        explain=lambda exc: atmd("batches.refused", lang, reason=str(exc)),
+        success=lambda done: at(
+            "batches.rolled_back_ok",
+            lang,
+            batch=batch_id,
+            restored=done.restored,
+            deleted=done.deleted,
+        ),
     )
-    st.session_state[OUTCOME] = ("success", message)
-    # The upload page's remembered previews and commits describe a store that is gone.
-    st.session_state.pop("upload_previews", None)
-    st.session_state.pop("upload_committed", None)
-    st.cache_data.clear()  # charts show the restored figures on the next run
+    if done is not None:
+        forget_commits()
 
 
 st.title(at("batches.title", lang))
-outcome = st.session_state.pop(OUTCOME, None)
-if outcome is not None:
-    (st.success if outcome[0] == "success" else st.error)(outcome[1])
+show_outcome(OUTCOME)
 
 with read_session(engine()) as session:
     batches = list_batches(session)
@@ -71,7 +67,7 @@ if not batches:
     st.info(at("batches.empty", lang))
     st.stop()
 
-st.dataframe(batches_table(batches, lang), hide_index=True, key="batches_table")
+show_table(batches_table(batches, lang), hide_index=True, key="batches_table")
 
 by_id = {b.id: b for b in batches}
 picked = st.selectbox(
@@ -87,7 +83,7 @@ st.subheader(at("batches.figures", lang, batch=picked, n=len(figures)), anchor=F
 if figures.empty:
     st.caption(at("batches.no_figures", lang))
 else:
-    st.dataframe(figures_table(figures, lang), hide_index=True, key="batch_figures")
+    show_table(figures_table(figures, lang), hide_index=True, key="batch_figures")
     st.download_button(
         at("batches.figures_download", lang),
         data=figures_csv(figures, lang),

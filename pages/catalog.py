@@ -9,13 +9,15 @@ way. The rules (a name or phrasing means one indicator only) live in db/catalog_
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 from sqlalchemy.orm import Session
 
 from db import audit, catalog_admin, queries
-from db.catalog import load_catalog
-from db.session import read_session, write_session
+from db.catalog import IndicatorSpec, load_catalog
+from db.session import read_session
 from ui.analyst_text import at, atmd
 from ui.analyst_views import catalog_table
 from ui.auth import client_address, require_role
@@ -24,8 +26,11 @@ from ui.filters import current_lang
 from ui.i18n import t
 from ui.navigation import run_through_app
 from ui.page_parts import applicable_span, md_escape
+from ui.tables import show_table
+from ui.writes import commit_write, remember_outcome, show_outcome
 
 OUTCOME = "catalog_outcome"
+T = TypeVar("T")
 
 run_through_app()  # first: a link opened right after a restart still runs in app.py
 user = require_role("analyst")
@@ -47,87 +52,86 @@ def _audit(session: Session, code: str, **detail: str) -> None:
     )
 
 
-def _saved(message: str) -> None:
-    st.session_state[OUTCOME] = ("success", message)
-    st.cache_data.clear()  # names shown everywhere come from the catalog
+def _edit(action: Callable[[Session], T], success: Callable[[T], str], clear: str = "") -> None:
+    """Commit a catalog edit, then empty the form's ``clear`` fields; a refused edit says
+    why and keeps them. No cache is cleared: the data version covers the catalog
+    (``db.queries.data_version``), so every page reads the new names on its next run."""
+    done = commit_write(
+        action,
+        outcome=OUTCOME,
+        refused=catalog_admin.CatalogEditError,
+        explain=lambda exc: atmd("catalog.refused", lang, reason=str(exc)),
+        success=success,
+    )
+    if done is not None:
+        for key in clear.split():
+            st.session_state[key] = ""
 
 
 def _add_alias() -> None:
     code: str = st.session_state.get("alias_indicator") or ""
     alias = st.session_state.get("alias_text", "")
-    with write_session(engine()) as session:
-        try:
-            catalog_admin.add_alias(session, code, alias)
-            _audit(session, code, change="alias_added", text=alias.strip())
-            session.commit()
-        except catalog_admin.CatalogEditError as exc:
-            st.session_state[OUTCOME] = ("error", atmd("catalog.refused", lang, reason=str(exc)))
-            return
-    st.session_state["alias_text"] = ""
-    spec = catalog.indicators[code]
-    _saved(atmd("catalog.alias_added", lang, alias=alias.strip(), name=spec.name_zh))
+    name = catalog.indicators[code].name_zh if code in catalog.indicators else code
+
+    def add(session: Session) -> str:
+        catalog_admin.add_alias(session, code, alias)
+        _audit(session, code, change="alias_added", text=alias.strip())
+        return alias.strip()
+
+    _edit(add, lambda text: atmd("catalog.alias_added", lang, alias=text, name=name), "alias_text")
 
 
 def _add_phrasing() -> None:
     code: str = st.session_state.get("phrasing_indicator") or ""
     phrasing = st.session_state.get("phrasing_text", "")
-    with write_session(engine()) as session:
-        try:
-            phrasings = catalog_admin.add_phrasing(session, code, phrasing)
-            _audit(session, code, change="phrasing_added", text=phrasings[-1])
-            session.commit()
-        except catalog_admin.CatalogEditError as exc:
-            st.session_state[OUTCOME] = ("error", atmd("catalog.refused", lang, reason=str(exc)))
-            return
-    st.session_state["phrasing_text"] = ""
-    spec = catalog.indicators[code]
-    _saved(atmd("catalog.phrasing_added", lang, phrasing=phrasings[-1], name=spec.name_zh))
+    name = catalog.indicators[code].name_zh if code in catalog.indicators else code
+
+    def add(session: Session) -> str:
+        phrasings = catalog_admin.add_phrasing(session, code, phrasing)
+        _audit(session, code, change="phrasing_added", text=phrasings[-1])
+        return phrasings[-1]
+
+    _edit(
+        add,
+        lambda text: atmd("catalog.phrasing_added", lang, phrasing=text, name=name),
+        "phrasing_text",
+    )
 
 
 def _add_indicator() -> None:
     get = st.session_state.get
     aliases = [a for a in re.split(r"[,，、;；\n]", get("new_aliases", "")) if a.strip()]
     phrasings = get("new_phrasings", "").splitlines()  # a phrasing may hold commas itself
-    with write_session(engine()) as session:
-        try:
-            spec = catalog_admin.add_indicator(
-                session,
-                code=get("new_code", ""),
-                category=get("new_category", ""),
-                name_zh=get("new_name_zh", ""),
-                name_en=get("new_name_en", ""),
-                unit=get("new_unit", ""),
-                aggregation=get("new_aggregation", "sum"),
-                direction=get("new_direction", "up"),
-                aliases=aliases,
-                phrasings=phrasings,
-                description=get("new_description", ""),
-            )
-            _audit(session, spec.code, change="indicator_added", name=spec.name_zh)
-            session.commit()
-        except catalog_admin.CatalogEditError as exc:
-            st.session_state[OUTCOME] = ("error", atmd("catalog.refused", lang, reason=str(exc)))
-            return
-    for key in (
-        "new_code",
-        "new_name_zh",
-        "new_name_en",
-        "new_unit",
-        "new_aliases",
-        "new_phrasings",
-        "new_description",
-    ):
-        st.session_state[key] = ""
-    _saved(atmd("catalog.indicator_added", lang, name=spec.name_zh, code=spec.code))
+
+    def add(session: Session) -> IndicatorSpec:
+        spec = catalog_admin.add_indicator(
+            session,
+            code=get("new_code", ""),
+            category=get("new_category", ""),
+            name_zh=get("new_name_zh", ""),
+            name_en=get("new_name_en", ""),
+            unit=get("new_unit", ""),
+            aggregation=get("new_aggregation", "sum"),
+            direction=get("new_direction", "up"),
+            aliases=aliases,
+            phrasings=phrasings,
+            description=get("new_description", ""),
+        )
+        _audit(session, spec.code, change="indicator_added", name=spec.name_zh)
+        return spec
+
+    _edit(
+        add,
+        lambda spec: atmd("catalog.indicator_added", lang, name=spec.name_zh, code=spec.code),
+        "new_code new_name_zh new_name_en new_unit new_aliases new_phrasings new_description",
+    )
 
 
 st.title(at("catalog.title", lang))
 st.caption(at("catalog.intro", lang))
-outcome = st.session_state.pop(OUTCOME, None)
-if outcome is not None:
-    (st.success if outcome[0] == "success" else st.error)(outcome[1])
+show_outcome(OUTCOME)
 
-st.dataframe(catalog_table(catalog, lang), hide_index=True, key="catalog_table", height=420)
+show_table(catalog_table(catalog, lang), hide_index=True, key="catalog_table", height=420)
 
 specs = catalog.indicators
 left, right = st.columns(2)
@@ -211,20 +215,23 @@ def _set_years() -> None:
         text = str(get(key, "") or "").strip()
         if text and not text.isdigit():
             reason = t("catalog.year_not_number", lang, field=t(field, lang), value=text)
-            st.session_state[OUTCOME] = ("error", atmd("catalog.refused", lang, reason=reason))
+            remember_outcome(OUTCOME, "error", atmd("catalog.refused", lang, reason=reason))
             return
         parsed.append(int(text) if text else None)
-    with write_session(engine()) as session:
-        try:
-            catalog_admin.set_years(session, code, parsed[0], parsed[1])
-            _audit(session, code, change="years_set", years=f"{parsed[0] or ''}–{parsed[1] or ''}")
-            session.commit()
-        except catalog_admin.CatalogEditError as exc:
-            st.session_state[OUTCOME] = ("error", atmd("catalog.refused", lang, reason=str(exc)))
-            return
-    span = applicable_span({"first_year": parsed[0], "last_year": parsed[1]}, lang)
+    first, last = parsed
+
+    def save(session: Session) -> str:
+        catalog_admin.set_years(session, code, first, last)
+        _audit(session, code, change="years_set", years=f"{first or ''}–{last or ''}")
+        return applicable_span({"first_year": first, "last_year": last}, lang)
+
     name_zh = specs[code].name_zh
-    _saved(t("catalog.years_saved", lang, name=name_zh, span=span or t("catalog.all_years", lang)))
+    _edit(
+        save,
+        lambda span: t(
+            "catalog.years_saved", lang, name=name_zh, span=span or t("catalog.all_years", lang)
+        ),
+    )
 
 
 with right, st.form("years_form"):

@@ -26,6 +26,7 @@ from ui.filters import current_lang
 from ui.navigation import run_through_app
 from ui.settings import max_upload_mb
 from ui.streamlit_texts import file_uploader
+from ui.tables import show_table
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -107,4 +108,4 @@ buttons[2].download_button(
 st.subheader(dt("preview", lang), anchor=False)
 st.html(draft_html(draft, report_title(draft)))
 st.subheader(dt("change_list", lang), anchor=False)
-st.dataframe(files.changes, hide_index=True, key=f"draft_change_table_{key}")
+show_table(files.changes, hide_index=True, key=f"draft_change_table_{key}")

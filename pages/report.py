@@ -17,7 +17,6 @@ import streamlit as st
 
 from db.catalog import load_catalog
 from db.models import CITY_WIDE
-from db.session import write_session
 from etl.issues import EtlError, UnreadableFileError
 from etl.pipeline import BatchResult, LoadOptions, load_frame
 from etl.report import (
@@ -30,24 +29,30 @@ from etl.report import (
 from etl.report_files import REPORT_SUFFIXES, report_text
 from ui.analyst_views import issues_table
 from ui.auth import client_address, require_role
-from ui.data import engine, read
+from ui.data import read
 from ui.filters import current_lang
 from ui.navigation import run_through_app
 from ui.report_view import highlighted_html, indicator_label, pasted_source_name, rt
 from ui.settings import max_upload_mb
 from ui.streamlit_texts import file_uploader
+from ui.tables import hide_toolbar_download, show_table
+from ui.writes import (
+    REPORT_CHECKS,
+    REPORT_COMMITTED,
+    commit_write,
+    rehearse,
+    remembered,
+    show_outcome,
+)
 
 EXTRACTIONS = "report_extractions"  # content key -> ReportExtraction
-CHECKS = "report_checks"  # batch sha -> BatchResult of the dry run
-COMMITTED = "report_committed"  # batch sha -> BatchResult of the commit
 EDITABLE = ["indicator_code", "year", "region", "value", "qualifier"]
 
 run_through_app()  # first: a link opened right after a restart still runs in app.py
 user = require_role("analyst")
 lang = current_lang()
 limit_mb = max_upload_mb()
-for name in (EXTRACTIONS, CHECKS, COMMITTED):
-    st.session_state.setdefault(name, {})
+st.session_state.setdefault(EXTRACTIONS, {})
 catalog = read(load_catalog)
 
 
@@ -63,30 +68,22 @@ def _options(dry_run: bool, extraction: ReportExtraction) -> LoadOptions:
 
 
 def _check(frame: pd.DataFrame, sha: str, name: str, extraction: ReportExtraction) -> BatchResult:
-    with write_session(engine()) as session:
-        try:
-            opts = _options(True, extraction)
-            return load_frame(session, frame, source_name=name, sha256=sha, options=opts)
-        finally:
-            session.rollback()  # a check never writes
+    opts = _options(True, extraction)
+    return rehearse(
+        lambda session: load_frame(session, frame, source_name=name, sha256=sha, options=opts)
+    )
 
 
 def _commit(frame: pd.DataFrame, sha: str, name: str, extraction: ReportExtraction) -> None:
-    with write_session(engine()) as session:
-        try:
-            opts = _options(False, extraction)
-            result = load_frame(session, frame, source_name=name, sha256=sha, options=opts)
-        except EtlError as exc:
-            session.rollback()
-            st.session_state[f"report_commit_error_{sha}"] = str(exc)
-            return
-        if result.status == "loaded":
-            session.commit()
-        else:
-            session.rollback()
-    st.session_state[COMMITTED][sha] = result
-    st.session_state[CHECKS].clear()  # counts against the store have changed
-    st.cache_data.clear()  # charts show the new figures on the next run
+    opts = _options(False, extraction)
+    result = commit_write(
+        lambda session: load_frame(session, frame, source_name=name, sha256=sha, options=opts),
+        outcome=f"report_commit_error_{sha}",
+        refused=EtlError,
+        keep=lambda result: result.status == "loaded",
+    )
+    if result is not None:
+        remembered(REPORT_COMMITTED)[sha] = result
 
 
 st.title(rt("title", lang))
@@ -145,6 +142,7 @@ if extraction.missing:
 
 st.subheader(rt("table", lang), anchor=False)
 codes = list(catalog.indicators)
+hide_toolbar_download()  # the editor's toolbar has the same unneutralised CSV download
 edited = st.data_editor(
     review_table(extraction),
     num_rows="dynamic",
@@ -183,7 +181,7 @@ if frame.empty:
     st.info(rt("nothing", lang))
     st.stop()
 sha = batch_sha256(data, frame)
-done: BatchResult | None = st.session_state[COMMITTED].get(sha)
+done: BatchResult | None = remembered(REPORT_COMMITTED).get(sha)
 if done is not None:
     if done.status == "loaded":
         st.success(rt("loaded", lang, batch=done.batch_id, source=done.source_name))
@@ -191,17 +189,18 @@ if done is not None:
         st.info(rt("duplicate", lang, batch=done.duplicate_of))
     else:
         st.error(rt("rejected", lang, n=len(done.errors)))
-        st.dataframe(issues_table(done.errors, lang), hide_index=True, key="report_commit_errors")
+        show_table(issues_table(done.errors, lang), hide_index=True, key="report_commit_errors")
     st.stop()
 
-if sha not in st.session_state[CHECKS]:
-    st.session_state[CHECKS][sha] = _check(frame, sha, source_name, extraction)
-check: BatchResult = st.session_state[CHECKS][sha]
+checks = remembered(REPORT_CHECKS)
+if sha not in checks:
+    checks[sha] = _check(frame, sha, source_name, extraction)
+check: BatchResult = checks[sha]
 if check.status == "duplicate":
     st.info(rt("duplicate", lang, batch=check.duplicate_of))
 elif check.errors:
     st.error(rt("errors", lang, n=len(check.errors)))
-    st.dataframe(issues_table(check.errors, lang), hide_index=True, key="report_errors")
+    show_table(issues_table(check.errors, lang), hide_index=True, key="report_errors")
 else:
     st.success(
         rt(
@@ -212,10 +211,8 @@ else:
     )
 if check.warnings:
     with st.expander(f"{rt('warnings', lang)}（{len(check.warnings)}）"):
-        st.dataframe(issues_table(check.warnings, lang), hide_index=True, key="report_warnings")
-error = st.session_state.pop(f"report_commit_error_{sha}", None)
-if error:
-    st.error(error)
+        show_table(issues_table(check.warnings, lang), hide_index=True, key="report_warnings")
+show_outcome(f"report_commit_error_{sha}")
 st.button(
     rt("commit", lang),
     type="primary",

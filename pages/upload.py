@@ -14,7 +14,6 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from db.catalog import load_catalog
-from db.session import write_session, write_session_nowait
 from etl.export import TABLE_FORMATS, template_formats
 from etl.input_formats import upload_types
 from etl.issues import EtlError, UnreadableFileError
@@ -23,22 +22,27 @@ from etl.read import workbook_sheets
 from ui.analyst_text import at, atmd, md
 from ui.analyst_views import issues_csv, issues_table, preview_table, template_file
 from ui.auth import client_address, require_role
-from ui.data import engine, read
+from ui.data import read
 from ui.filters import current_lang
 from ui.navigation import run_through_app
 from ui.settings import max_upload_mb
 from ui.streamlit_texts import file_uploader
+from ui.tables import show_table
+from ui.writes import (
+    UPLOAD_COMMITTED,
+    UPLOAD_PREVIEWS,
+    commit_write,
+    rehearse,
+    remembered,
+    show_outcome,
+)
 
-PREVIEWS = "upload_previews"  # sha256:sheet -> BatchResult of the dry run
 SHEETS = "upload_sheets"  # sha256 -> [(sheet name, holds a table)] of a workbook
-COMMITTED = "upload_committed"  # sha256:sheet -> BatchResult of the commit
 
 run_through_app()  # first: a link opened right after a restart still runs in app.py
 user = require_role("analyst")
 lang = current_lang()
 limit_mb = max_upload_mb()
-st.session_state.setdefault(PREVIEWS, {})
-st.session_state.setdefault(COMMITTED, {})
 st.session_state.setdefault(SHEETS, {})
 catalog = read(load_catalog)
 
@@ -54,11 +58,9 @@ def _preview(data: bytes, name: str, sheet: str | None) -> BatchResult:
     if raw is None or checked.errors:
         return checked
     try:
-        with write_session_nowait(engine()) as session:
-            try:
-                return preview_file(session, data, name, options, raw=raw)
-            finally:
-                session.rollback()  # a preview never writes, not even the savepoint's batch row
+        return rehearse(
+            lambda session: preview_file(session, data, name, options, raw=raw), wait=False
+        )
     except OperationalError:
         return checked
 
@@ -86,22 +88,15 @@ def _sheet_choice(sha: str, data: bytes, name: str) -> str | None:
 
 
 def _commit(sha: str, data: bytes, name: str, sheet: str | None) -> None:
-    with write_session(engine()) as session:
-        try:
-            options = LoadOptions(user=user.username, sheet=sheet, address=client_address())
-            result = load_file(session, data, name, options)
-            session.commit()
-        except EtlError as exc:
-            session.rollback()
-            st.session_state[f"commit_error_{sha}"] = str(exc)
-            return
-        except OperationalError:  # e.g. SQLite still locked after the busy timeout
-            session.rollback()
-            st.session_state[f"commit_error_{sha}"] = at("busy", lang)
-            return
-    st.session_state[COMMITTED][f"{sha}:{sheet or ''}"] = result
-    st.session_state[PREVIEWS].clear()  # other files' counts may have changed: recompute
-    st.cache_data.clear()  # charts show the new figures on the next run
+    options = LoadOptions(user=user.username, sheet=sheet, address=client_address())
+    result = commit_write(
+        lambda session: load_file(session, data, name, options),
+        outcome=f"commit_error_{sha}",
+        refused=EtlError,
+        explain=lambda exc: atmd("upload.commit_failed", lang, reason=str(exc)),
+    )
+    if result is not None:
+        remembered(UPLOAD_COMMITTED)[f"{sha}:{sheet or ''}"] = result
 
 
 st.title(at("upload.title", lang))
@@ -131,26 +126,26 @@ for upload in files or []:
     sheet = _sheet_choice(sha, data, upload.name)
     key = f"{sha}:{sheet or ''}"  # a workbook's sheets preview and commit one by one
     shown.add(key)
-    done: BatchResult | None = st.session_state[COMMITTED].get(key)
+    done: BatchResult | None = remembered(UPLOAD_COMMITTED).get(key)
     if done is not None:
         if done.status == "loaded":
             st.success(at("upload.status.loaded", lang, batch=done.batch_id, **done.counts))
         else:
             st.info(at("upload.status.duplicate", lang, batch=done.duplicate_of))
         continue
-    result: BatchResult | None = st.session_state[PREVIEWS].get(key)
+    result: BatchResult | None = remembered(UPLOAD_PREVIEWS).get(key)
     if result is None:
         with st.spinner(upload.name):
             result = _preview(data, upload.name, sheet)
         if result.status != "checked":
-            st.session_state[PREVIEWS][key] = result
+            remembered(UPLOAD_PREVIEWS)[key] = result
 
     if result.status == "duplicate":
         st.info(at("upload.status.duplicate", lang, batch=result.duplicate_of))
         continue
     if result.status == "unreadable":
         st.error(at("upload.status.unreadable", lang))
-        st.dataframe(issues_table(result.errors, lang), hide_index=True, key=f"errors_{sha[:16]}")
+        show_table(issues_table(result.errors, lang), hide_index=True, key=f"errors_{sha[:16]}")
         continue
 
     counts = result.counts
@@ -164,7 +159,7 @@ for upload in files or []:
 
     if result.errors:
         st.error(at("upload.errors", lang, n=len(result.errors)))
-        st.dataframe(issues_table(result.errors, lang), hide_index=True, key=f"errors_{sha[:16]}")
+        show_table(issues_table(result.errors, lang), hide_index=True, key=f"errors_{sha[:16]}")
         st.download_button(
             at("upload.errors_download", lang),
             data=issues_csv(result.errors, lang),
@@ -182,16 +177,14 @@ for upload in files or []:
         with st.expander(
             at("upload.warnings", lang) + f"（{len(result.warnings)}）", expanded=not result.errors
         ):
-            st.dataframe(
+            show_table(
                 issues_table(result.warnings, lang), hide_index=True, key=f"warnings_{sha[:16]}"
             )
     preview = preview_table(result.frame, catalog, lang)
     with st.expander(at("upload.preview", lang, n=len(preview)), expanded=not result.errors):
-        st.dataframe(preview, hide_index=True, key=f"preview_{sha[:16]}")
+        show_table(preview, hide_index=True, key=f"preview_{sha[:16]}")
 
-    error = st.session_state.pop(f"commit_error_{sha}", None)
-    if error:
-        st.error(atmd("upload.commit_failed", lang, reason=error))
+    show_outcome(f"commit_error_{sha}")
     if result.status == "checked":
         st.info(at("upload.status.checked", lang))
     elif not result.errors:
@@ -205,8 +198,9 @@ for upload in files or []:
         args=(sha, data, upload.name, sheet),
     )
 
-for gone in set(st.session_state[PREVIEWS]) - shown:  # files (or sheets) no longer shown
-    del st.session_state[PREVIEWS][gone]
+previews = remembered(UPLOAD_PREVIEWS)
+for gone in set(previews) - shown:  # files (or sheets) no longer shown
+    del previews[gone]
 for gone in set(st.session_state[SHEETS]) - shown:
     del st.session_state[SHEETS][gone]
 

@@ -11,7 +11,6 @@ from briefing.takeaway import (
     format_value,
     series_takeaway,
     target_takeaway,
-    yoy_percent,
     yoy_takeaway,
 )
 
@@ -92,12 +91,6 @@ def test_series_takeaway_gap_year_is_not_compared_with_an_older_one() -> None:
 
 def test_series_takeaway_empty() -> None:
     assert series_takeaway([2024], [math.nan], direction="up", unit="个").text == "所选年份暂无数据"
-
-
-def test_yoy_percent() -> None:
-    assert yoy_percent(110, 100) == pytest.approx(10.0)
-    assert yoy_percent(1, 0) is None
-    assert yoy_percent(None, 5) is None
 
 
 @pytest.mark.parametrize(

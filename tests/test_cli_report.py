@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from db.batches import store_counts
 from db.models import Batch
 from db.session import get_engine, read_session
-from etl.load import store_counts
 from tests.conftest import ROOT, etl, stored_figures
 
 REPORTS = ROOT / "tests" / "data" / "reports"

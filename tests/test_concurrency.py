@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from db.batches import list_batches
 from db.session import get_engine, lock_store, read_session, write_session
 from etl.export import export_frame
-from etl.load import list_batches
 from etl.pipeline import load_file
 from etl.rollback import rollback_batch
 from tests.conftest import _pg_schema_url, etl, postgres_url

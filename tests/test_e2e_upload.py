@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from db.batches import store_counts
 from db.models import Batch
 from db.session import get_engine, read_session
-from etl.load import store_counts
 from tests.conftest import PASSWORDS, ROOT
 from tests.e2e import go, idle, log_in, new_page, new_run, painted, streamlit_server
 

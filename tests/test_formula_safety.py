@@ -16,12 +16,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
+from db.batches import batch_figures
 from db.catalog import Catalog, CategorySpec, IndicatorSpec
 from db.session import get_engine, read_session, write_session
 from etl.export import to_csv_bytes, to_xlsx_bytes
 from etl.formula_safety import neutralise_cell, restore_formula_text
 from etl.issues import Issue
-from etl.load import batch_figures
 from etl.pipeline import LoadOptions, load_file
 from tests.conftest import etl
 from ui.analyst_views import figures_csv, issues_csv, template_bytes

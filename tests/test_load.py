@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
+from db.batches import store_counts
 from db.models import Batch, Observation
 from db.session import read_session, write_session
 from etl.export import export_frame
-from etl.load import store_counts
 from etl.pipeline import preview_file
 from etl.sample import load_sample, sample_frame
 from tests.store_state import fingerprint, load

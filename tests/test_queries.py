@@ -18,6 +18,7 @@ from db import coverage, dashboard, queries
 from db.coverage import refresh_coverage
 from db.models import Batch, Indicator, Observation, Target
 from db.queries import Filters
+from db.regions import region_values
 from db.session import read_session, write_session
 
 HAZARDS = "safety.hazards_fixed"  # sum, up, 处
@@ -145,9 +146,9 @@ def test_targets_follow_the_same_rule(filled: Engine) -> None:
 
 def test_region_values_never_combine_and_keep_the_largest(filled: Engine) -> None:
     with read_session(filled) as s:
-        every = queries.region_values(s, filters=Filters(), codes=[HAZARDS])
-        top = queries.region_values(s, filters=Filters(), codes=[HAZARDS], max_regions=1)
-        chosen = queries.region_values(s, filters=Filters(regions=("全市",)), codes=[HAZARDS])
+        every = region_values(s, filters=Filters(), codes=[HAZARDS])
+        top = region_values(s, filters=Filters(), codes=[HAZARDS], max_regions=1)
+        chosen = region_values(s, filters=Filters(regions=("全市",)), codes=[HAZARDS])
     assert "全市" not in set(every["region"])
     assert len(every) == 6
     assert set(top["region"]) == {"西区"}  # largest in the latest year (2021: 600)

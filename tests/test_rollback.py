@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from db.batches import batch_figures, store_counts
 from db.models import Batch, Indicator, Observation, Target
 from db.session import read_session, write_session
 from etl.export import export_frame
 from etl.issues import RollbackRefusedError
-from etl.load import batch_figures, store_counts
 from etl.rollback import rollback_batch
 from tests.conftest import etl
 from tests.store_state import fingerprint, load

@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
+from db.batches import store_counts
 from db.catalog import load_catalog
 from db.models import Batch
 from db.session import (
     read_session,
 )
 from etl.issues import Issue
-from etl.load import store_counts
 from tests.apptest import ANALYST, open_page
 from tests.conftest import ROOT
 from ui.analyst_text import md

@@ -138,7 +138,7 @@ def batches_table(batches: Iterable[Batch], lang: str = "zh") -> pd.DataFrame:
 
 
 def figures_table(figures: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """What a batch set (``etl.load.batch_figures``): each figure before and after it."""
+    """What a batch set (``db.batches.batch_figures``): each figure before and after it."""
     records = figures.to_dict("records")
     return pd.DataFrame(
         {

@@ -3,12 +3,22 @@
 Built as plain DataFrames of display strings (so a table reads ``3.2万件``/``≥1,200``,
 not ``32000.0``) and drawn with ``st.dataframe``, which shows text, never HTML.
 Changes are coloured through the indicator's direction, like the KPI cards.
+
+Every table in the app is drawn by :func:`show_table`. Streamlit's own table toolbar has a
+"Download as CSV" button that writes cells as they are, so a cell ``=HYPERLINK(…)`` would
+be a formula in Excel; that one button is hidden (:data:`NO_TOOLBAR_DOWNLOAD`; search and
+full screen stay), and the app's own download buttons write neutralised files
+(``etl/formula_safety.py``). The cells on screen are left exactly as they are: an error
+list must show the ``=SUM(A1:A3)`` the analyst typed.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from charts.numbers import (
     format_change,
@@ -19,6 +29,23 @@ from charts.numbers import (
 )
 from charts.theme import BAD_COLOR, GOOD_COLOR
 from ui.i18n import name, region_label, t, unit_label
+
+# Streamlit labels the button "Download as CSV" (with the table's name after a colon).
+NO_TOOLBAR_DOWNLOAD = (
+    '<style>[data-testid="stElementToolbarButton"]:has(button[aria-label^="Download as CSV"])'
+    " { display: none !important; }</style>"
+)
+
+
+def hide_toolbar_download() -> None:
+    """Hide the tables' own CSV download on this page (a style element that takes no space)."""
+    st.html(NO_TOOLBAR_DOWNLOAD)
+
+
+def show_table(data: pd.DataFrame | Styler, **options: Any) -> None:
+    """``st.dataframe`` without the unneutralised toolbar download; the one way to draw one."""
+    hide_toolbar_download()
+    st.dataframe(data, **options)
 
 
 def _change_colours(favourable: pd.Series) -> list[str]:
@@ -52,7 +79,7 @@ def latest_table(table: pd.DataFrame, *, lang: str, key: str) -> None:
     styler = pd.DataFrame(columns).style.apply(
         lambda _: _change_colours(favourable), subset=[change]
     )
-    st.dataframe(
+    show_table(
         styler,
         hide_index=True,
         key=key,
@@ -86,7 +113,7 @@ def year_table(series: pd.DataFrame, indicators: pd.DataFrame, *, lang: str, key
     }
     years = {str(y): grid[y].fillna("—").tolist() for y in sorted(grid.columns)}
     frame = pd.DataFrame({**head, **years})
-    st.dataframe(frame, hide_index=True, key=key, width="stretch", height=_fit(len(frame)))
+    show_table(frame, hide_index=True, key=key, width="stretch", height=_fit(len(frame)))
 
 
 def figures_table(figures: pd.DataFrame, *, unit: str, code: str, lang: str, key: str) -> None:
@@ -114,7 +141,7 @@ def figures_table(figures: pd.DataFrame, *, unit: str, code: str, lang: str, key
             ],
         }
     )
-    st.dataframe(shown, hide_index=True, key=key, width="stretch")
+    show_table(shown, hide_index=True, key=key, width="stretch")
 
 
 def _batch_label(record: dict) -> str:
@@ -141,4 +168,4 @@ def gaps_table(gaps: pd.DataFrame, labels: dict[str, str], *, lang: str, key: st
             t("col.count", lang): gaps["missing"].map(len),
         }
     )
-    st.dataframe(shown, hide_index=True, key=key, width="stretch")
+    show_table(shown, hide_index=True, key=key, width="stretch")
