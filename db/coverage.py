@@ -85,7 +85,7 @@ def _counted_for(pairs: Subquery) -> Select[int, int, int, int]:
         )
 
     present = (
-        select(Observation.id)
+        select(Observation.year)
         .where(
             Observation.indicator_id == pairs.c.indicator_id,
             Observation.year == pairs.c.year,
