@@ -85,7 +85,7 @@ def _counted_for(pairs: Subquery) -> Select[int, int, int, int]:
         )
 
     present = (
-        select(Observation.id)
+        select(Observation.year)
         .where(
             Observation.indicator_id == pairs.c.indicator_id,
             Observation.year == pairs.c.year,
@@ -134,7 +134,7 @@ def _counted_in_regions(filters: Filters) -> Select[str, int, int, bool]:
     )
     city = Observation.__table__.alias("city")
     return indicator_scope(
-        select(Indicator.code, counted.c.year, counted.c.regions, city.c.id.is_not(None))
+        select(Indicator.code, counted.c.year, counted.c.regions, city.c.indicator_id.is_not(None))
         .select_from(counted)
         .join(Indicator, Indicator.id == counted.c.indicator_id)
         .outerjoin(

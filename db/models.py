@@ -5,8 +5,8 @@ The shape follows DESIGN.md "Data model". Three choices worth knowing:
 * an observation is keyed by (indicator, year, region) and remembers the batch that last
   set it; that link, plus one ``revision`` row per figure a batch touched, is what makes an
   exact rollback possible;
-* the covering index ``ix_observation_cover`` carries the value, so the dashboard's
-  group-by-indicator-and-year queries are answered from the index alone;
+* the observation table is clustered on its key and carries the value (migration 0007),
+  so the dashboard's group-by-indicator-and-year queries are answered from one B-tree;
 * ``observation_coverage`` is derived data (counts per indicator and year) that the loader
   keeps exact in the same transaction as the figures, see :class:`CoverageCount`.
 """
@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -107,16 +108,25 @@ class Batch(Base):
 
 
 class Observation(Base):
+    """A figure, keyed by what it is: (indicator, year, region) is the primary key.
+
+    Clustered on that key (migration 0007): on SQLite a ``WITHOUT ROWID`` table, so the
+    rows *are* the key's B-tree and carry the value (what ``ix_observation_cover`` did);
+    on PostgreSQL the key's index includes the value. One structure instead of a table,
+    a unique key and a covering index is most of what a million-row load writes.
+    """
+
     __tablename__ = "observation"
     __table_args__ = (
-        UniqueConstraint("indicator_id", "year", "region", name="uq_observation_key"),
-        Index("ix_observation_cover", "indicator_id", "year", "region", "value"),
+        PrimaryKeyConstraint(
+            "indicator_id", "year", "region", name="pk_observation", postgresql_include=["value"]
+        ),
         Index("ix_observation_year", "year", "indicator_id", "value"),
         # City-wide (全市) rows and region filters: see migration 0003.
         Index("ix_observation_region", "region", "indicator_id", "year", "value"),
+        {"sqlite_with_rowid": False},
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
     year: Mapped[int] = mapped_column(Integer)
     region: Mapped[str] = mapped_column(String(100), default=CITY_WIDE)

@@ -30,6 +30,8 @@ from etl.staging import STAGE, STAGED, stage_rows
 SUSPICIOUS_RATIO = 10.0
 BULK_INSERT_ROWS = 50_000
 _KEY = "t.indicator_id = s.indicator_id AND t.year = s.year AND t.region = s.region"
+# The left join found no stored figure: the key's first column is never NULL when one exists.
+_NEW = "t.indicator_id IS NULL"
 
 
 @dataclass(eq=False)
@@ -134,8 +136,8 @@ def _count_changes(session: Session, table: str, value_col: str) -> Counts:
         session.connection()
         .execute(
             text(
-                f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.id IS NULL THEN 1 ELSE 0 END), 0), "
-                f"COALESCE(SUM(CASE WHEN t.id IS NOT NULL AND {same} THEN 1 ELSE 0 END), 0) "
+                f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {_NEW} THEN 1 ELSE 0 END), 0), "
+                f"COALESCE(SUM(CASE WHEN NOT {_NEW} AND {same} THEN 1 ELSE 0 END), 0) "
                 f"FROM {source}"
             )
         )
@@ -164,8 +166,8 @@ def _record_revisions(session: Session, batch_id: int, table: str, value_col: st
             "INSERT INTO revision (batch_id, kind, indicator_id, year, region, existed, "
             "old_value, old_qualifier, old_note, old_batch_id, new_value) "
             f"SELECT :b, :kind, s.indicator_id, s.year, s.region, "
-            f"CASE WHEN t.id IS NULL THEN {false} ELSE {true} END, t.value, {old_q}, {old_n}, "
-            f"t.batch_id, s.{value_col} FROM {source} AND (t.id IS NULL OR NOT ({same}))"
+            f"CASE WHEN {_NEW} THEN {false} ELSE {true} END, t.value, {old_q}, {old_n}, "
+            f"t.batch_id, s.{value_col} FROM {source} AND ({_NEW} OR NOT ({same}))"
         ),
         {"b": batch_id, "kind": table},
     )
@@ -195,7 +197,7 @@ def _upsert(session: Session, batch_id: int, table: str, value_col: str, counts:
             conn.execute(
                 text(
                     f"INSERT INTO {table} ({cols}) SELECT s.indicator_id, s.year, s.region, {vals} "
-                    f"FROM {source} AND t.id IS NULL ORDER BY s.indicator_id, s.year, s.region"
+                    f"FROM {source} AND {_NEW} ORDER BY s.indicator_id, s.year, s.region"
                 ),
                 {"b": batch_id},
             )

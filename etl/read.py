@@ -24,7 +24,7 @@ import pandas as pd
 from etl.encoding import SNIFF_BYTES, decode_text
 from etl.input_formats import INPUT_FORMATS, input_format, suffix_choices
 from etl.issues import Issue, UnreadableFileError, warning
-from etl.read_limits import ReadLimits, check_quoted, check_text
+from etl.read_limits import ReadLimits, check_quoted_bytes, check_text
 from etl.read_xlsx import SURVEY_ROWS, Grid, Workbook, open_workbook, pick_sheet, read_sheet
 from etl.units import column_role, header_year
 
@@ -197,7 +197,7 @@ def _read_text(data: bytes, limits: ReadLimits) -> RawTable:
     sep = _sniff_separator(head_lines[:200])
     check_text(utf8, sep, limits)  # before any parser sees a line
     if b'"' in utf8:
-        check_quoted(io.TextIOWrapper(io.BytesIO(utf8), encoding="utf-8", newline=""), sep, limits)
+        check_quoted_bytes(utf8, sep, limits)
     reader = csv.reader(head_lines, delimiter=sep)
     records, starts, line = [], [], 1
     for rec in reader:

@@ -14,6 +14,7 @@ so the few lines that read the environment live here.
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -255,3 +256,76 @@ def check_quoted(text_lines: Iterable[str], sep: str, limits: ReadLimits) -> Non
         if "field larger" not in str(exc):
             raise
         raise limits.cell_too_long(reader.line_num, 1, csv.field_size_limit()) from None
+
+
+def check_quoted_bytes(utf8: bytes, sep: str, limits: ReadLimits) -> None:
+    """:func:`check_quoted` of a UTF-8 text table, vectorised when the quoting is regular.
+
+    The record-by-record ``csv`` pass cost ~3.5 s of a 1M-row load whose file has one
+    quoted name (``"两客一危"…``). When every quote opens or closes a cell (or doubles
+    one inside it), a separator or line break is inside a cell exactly when an odd number
+    of quotes precede it, so counting is array work. That pass only ever *accepts*: any
+    irregular quote, lone carriage return, NUL, or a count near a limit falls back to the
+    exact check, so a refusal always carries the exact row, column and message.
+    """
+    if not _regular_within_limits(np.frombuffer(utf8, dtype=np.uint8), ord(sep), limits):
+        check_quoted(io.TextIOWrapper(io.BytesIO(utf8), encoding="utf-8", newline=""), sep, limits)
+
+
+def _regular_within_limits(data: np.ndarray, sep: int, limits: ReadLimits) -> bool:
+    """True when the whole table is regularly quoted and clearly inside every limit.
+
+    Scanned in windows of about ``_CHUNK`` bytes, each cut after a line break outside any
+    quote, so records never span windows. Lengths are counted in bytes (≥ characters,
+    quotes included): only ever an over-estimate.
+    """
+    longest = min(limits.max_cell_chars, csv.field_size_limit())
+    width = rows = pos = 0
+    while pos < len(data):
+        window = data[pos : pos + _CHUNK]
+        quotes = np.flatnonzero(window == 34)
+        if pos + len(window) < len(data):
+            breaks = np.flatnonzero(window == 10)
+            outside = breaks[np.searchsorted(quotes, breaks) % 2 == 0]
+            if not len(outside):
+                return False  # one record longer than a window: let the exact check judge
+            window = window[: outside[-1] + 1]
+            quotes = quotes[quotes < len(window)]
+        pos += len(window)
+        if not _regular_quotes(window, quotes, sep):
+            return False
+        delims = np.flatnonzero((window == sep) | (window == 10))
+        delims = delims[np.searchsorted(quotes, delims) % 2 == 0]  # outside quotes only
+        is_break = window[delims] == 10
+        bounds = np.concatenate(([-1], delims, [len(window)]))
+        if len(bounds) > 1 and int((np.diff(bounds) - 1).max()) > longest:
+            return False
+        sep_seen = np.concatenate(([0], np.cumsum(~is_break)))
+        ends = sep_seen[np.concatenate(([0], np.flatnonzero(is_break) + 1, [len(delims)]))]
+        counts = np.diff(ends) + 1  # fields per record (the last: text after the last break)
+        if window[-1] == 10:
+            counts = counts[:-1]
+        rows += len(counts)
+        width = max(width, int(counts.max()) if len(counts) else 0)
+        if width > limits.max_columns or rows > limits.max_rows or rows * width > limits.max_cells:
+            return False
+    return True
+
+
+def _regular_quotes(window: np.ndarray, quotes: np.ndarray, sep: int) -> bool:
+    """Every quote opens a cell, closes one, or is half of a doubled quote inside one; no
+    NUL and no carriage return outside a CRLF (the ``csv`` module reads those otherwise)."""
+    if len(quotes) % 2 or np.count_nonzero(window == 0):
+        return False
+    returns = np.flatnonzero(window == 13)
+    if len(returns) and (returns[-1] + 1 >= len(window) or (window[returns + 1] != 10).any()):
+        return False
+    opens, closes = quotes[0::2], quotes[1::2]
+    before = window[np.maximum(opens - 1, 0)]
+    doubled_open = np.isin(opens - 1, closes)
+    if not ((opens == 0) | (before == sep) | (before == 10) | doubled_open).all():
+        return False
+    after = window[np.minimum(closes + 1, len(window) - 1)]
+    at_end = closes + 1 >= len(window)
+    doubled_close = np.isin(closes + 1, opens)
+    return bool((at_end | (after == sep) | (after == 10) | (after == 13) | doubled_close).all())

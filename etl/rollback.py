@@ -75,8 +75,9 @@ def _undo(session: Session, batch_id: int, table: str) -> tuple[int, int]:
     deleted = _affected(
         conn.execute(
             text(
-                f"DELETE FROM {table} WHERE id IN (SELECT t.id FROM revision r "
-                f"JOIN {table} t ON {_KEY} WHERE {_MINE} AND NOT r.existed)"
+                f"DELETE FROM {table} WHERE (indicator_id, year, region) IN "
+                f"(SELECT r.indicator_id, r.year, r.region FROM revision r "
+                f"WHERE {_MINE} AND NOT r.existed)"
             ),
             params,
         )

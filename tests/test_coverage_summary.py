@@ -96,7 +96,7 @@ def coverage_counted(session: Session, filters: Filters) -> pd.DataFrame:
     )
     city = Observation.__table__.alias("city")
     stmt = indicator_scope(
-        select(Indicator.code, counts.c.year, counts.c.regions, city.c.id.is_not(None))
+        select(Indicator.code, counts.c.year, counts.c.regions, city.c.indicator_id.is_not(None))
         .select_from(counts)
         .join(Indicator, Indicator.id == counts.c.indicator_id)
         .outerjoin(

@@ -52,3 +52,78 @@ def test_sqlite_pragmas(sqlite_url: str) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def _migrate(engine, revision: str, *, down: bool = False) -> None:
+    from alembic import command
+
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def test_observations_move_to_the_clustered_key_and_back_intact(db_url: str) -> None:
+    """Migration 0007 rebuilds ``observation`` keyed and clustered on (indicator, year,
+    region): every figure survives, the key still refuses a second copy, and on SQLite the
+    table has no rowid (one B-tree). The downgrade gives the figures back too."""
+    from sqlalchemy.exc import IntegrityError
+
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0007").down_revision
+    assert isinstance(before, str)
+    engine = create_engine_for(db_url)
+    _migrate(engine, before)
+    rows = [  # hand-made: a note, a qualifier, a batch and none, two regions of one pair
+        (2, 2019, "全市", 7.25, "more_than", None, None),
+        (1, 2020, "全市", 12.5, None, None, 1),
+        (1, 2020, "东区", 3.0, "about", "估算", 1),
+    ]
+    cols = "indicator_id, year, region, value, qualifier, note, batch_id"
+    insert = text(f"INSERT INTO observation ({cols}) VALUES (:i, :y, :r, :v, :q, :n, :b)")
+    params = [dict(zip("iyrvqnb", row, strict=True)) for row in rows]
+    select_all = text(f"SELECT {cols} FROM observation ORDER BY indicator_id, year, region")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO category VALUES (1, 'c', '类', 'c', 0)"))
+        for i in (1, 2):
+            conn.execute(
+                text(
+                    "INSERT INTO indicator (id, code, category_id, name_zh, name_en, aliases, "
+                    "phrasings, unit, aggregation, direction, description, active, "
+                    "display_order) VALUES (:i, :c, 1, :c, :c, '[]', '[]', '次', 'sum', 'up', "
+                    "'', TRUE, 0)"
+                ),
+                {"i": i, "c": f"ind{i}"},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO batch (id, source_name, source_kind, sha256, loaded_by, rows_read, "
+                "inserted, updated, unchanged, skipped, warnings, status) "
+                "VALUES (1, 'old.csv', 'file', 'abc', 'x', 2, 2, 0, 0, 0, '[]', 'active')"
+            )
+        )
+        conn.execute(insert, params)
+    expected = [rows[2], rows[1], rows[0]]  # (indicator, year, region) order, by hand
+    _migrate(engine, "0007")
+    with engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(select_all)] == expected
+        assert "id" not in {c["name"] for c in inspect(conn).get_columns("observation")}
+        pk = inspect(conn).get_pk_constraint("observation")
+        assert pk["constrained_columns"] == ["indicator_id", "year", "region"]
+        if engine.dialect.name == "sqlite":
+            ddl = conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'observation'"
+            ).scalar_one()
+            assert "WITHOUT ROWID" in ddl
+    with engine.connect() as conn:
+        try:
+            conn.execute(insert, params[1])
+        except IntegrityError:
+            conn.rollback()
+        else:
+            raise AssertionError("a second figure for one key was accepted")
+    _migrate(engine, before, down=True)  # back to the surrogate id, figures intact
+    with engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(select_all)] == expected
+        ids = conn.execute(text("SELECT id FROM observation")).scalars().all()
+        assert sorted(ids) == [1, 2, 3]
+    engine.dispose()

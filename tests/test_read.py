@@ -458,3 +458,41 @@ def test_limits_are_rows_of_the_apps_settings_table(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("TQI_MAX_ROWS", "0")
     with pytest.raises(SettingError, match="TQI_MAX_ROWS"):
         get_setting("max_rows")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a,b\n"x""y",2\n',  # doubled quote inside a cell
+        'a,b\r\n"x\ny",2\r\n',  # line break inside a quoted cell
+        'a,b\nx"y,z,2\n',  # a quote inside an unquoted cell is a character: 3 columns
+        'a,b\n"x"y,2,3\n',  # text after a closing quote
+        'a,b\r"x",2,3\n',  # a lone carriage return ends a line for csv
+        '"a,b,c,d"\n1,2\n',  # separators inside quotes are not columns
+        'a,b\n"一二三四五六七八九",1\n',  # 9 characters in one quoted cell
+        'a,b\nx"y,z,w"\n',  # quotes inside unquoted cells hide no separator: 3 columns
+        '"a"\rb\rc\rd\re\n',  # five lines ended by carriage returns
+        'a,b\n"x,\n' + "y,z\n" * 3,  # unterminated quote
+        '"a",b\n' + '"x",1\n' * 5,  # more rows than allowed
+    ],
+)
+def test_quoted_text_fast_check_refuses_exactly_what_the_csv_pass_refuses(text: str):
+    """The vectorised pass for quoted files only accepts; anything else is the exact pass's."""
+    import io
+
+    from etl.read_limits import check_quoted, check_quoted_bytes
+
+    limits = ReadLimits(max_rows=4, max_columns=2, max_cell_chars=8, max_cells=8)
+    data = text.encode()
+
+    def outcome(check) -> str:
+        try:
+            check()
+        except LimitExceededError as exc:
+            return str(exc)
+        return "accepted"
+
+    exact = outcome(
+        lambda: check_quoted(io.TextIOWrapper(io.BytesIO(data), newline=""), ",", limits)
+    )
+    assert outcome(lambda: check_quoted_bytes(data, ",", limits)) == exact
