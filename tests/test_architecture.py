@@ -28,6 +28,7 @@ def imported_modules(path: Path) -> set[str]:
         ("db", {"streamlit", "etl", "ui", "pages", "briefing", "click"}),
         ("etl", {"streamlit", "ui", "pages"}),
         ("briefing", {"streamlit", "pages"}),
+        ("texts", {"streamlit", "pages", "ui", "db", "etl", "briefing", "charts"}),
     ],
 )
 def test_imports_point_one_way(package: str, forbidden: set[str]) -> None:
