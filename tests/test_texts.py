@@ -52,6 +52,19 @@ DYNAMIC_KEYS: dict[str, tuple[str, ...]] = {
     "upload.template_": ("upload.template_long", "upload.template_wide"),
     "batches.kind.": ("batches.kind.file", "batches.kind.report", "batches.kind.sample"),
     "briefing.": ("briefing.pptx", "briefing.pdf"),
+    "audit.action.": (
+        "audit.action.login",
+        "audit.action.login_failed",
+        "audit.action.login_locked_out",
+        "audit.action.batch_loaded",
+        "audit.action.batch_rolled_back",
+        "audit.action.catalog_edited",
+        "audit.action.account_changed",
+        "audit.action.store_restored",
+    ),
+    "kind.": ("kind.observation", "kind.target"),
+    "change.": ("change.inserted", "change.updated"),
+    "": ("catalog.first_year", "catalog.last_year"),  # pages/catalog.py: the year fields
 }
 """Keys looked up by a key built at run time, under the literal start of that key."""
 
@@ -85,18 +98,22 @@ def _look_ups() -> Iterator[tuple[str, ast.expr]]:
 
 
 def _literal_keys() -> dict[str, str]:
-    return {
-        key.value: where
-        for where, key in _look_ups()
-        if isinstance(key, ast.Constant) and isinstance(key.value, str)
-    }
+    """Keys written out: ``tr("a")``, and both of ``tr("a" if x else "b")``."""
+    keys: dict[str, str] = {}
+    for where, key in _look_ups():
+        branches = [key.body, key.orelse] if isinstance(key, ast.IfExp) else [key]
+        for branch in branches:
+            if isinstance(branch, ast.Constant) and isinstance(branch.value, str):
+                keys[branch.value] = where
+    return keys
 
 
 def _dynamic_heads() -> dict[str, str]:
     """The literal start of each run-time key (``""`` when it has none)."""
     heads: dict[str, str] = {}
     for where, key in _look_ups():
-        if isinstance(key, ast.Constant):
+        branches = [key.body, key.orelse] if isinstance(key, ast.IfExp) else [key]
+        if all(isinstance(b, ast.Constant) for b in branches):
             continue
         head = ""
         if (
