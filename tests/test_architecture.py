@@ -41,6 +41,7 @@ def imported_modules(path: Path) -> set[str]:
         ("etl", {"streamlit", "ui", "pages"}),
         ("briefing", {"streamlit", "ui", "pages"}),
         ("charts", {"streamlit", "ui", "pages", "briefing", "etl"}),
+        ("texts", {"streamlit", "pages", "ui", "db", "etl", "briefing", "charts"}),
     ],
 )
 def test_imports_point_one_way(package: str, forbidden: set[str]) -> None:
