@@ -52,7 +52,7 @@ DYNAMIC_KEYS: dict[str, tuple[str, ...]] = {
     "legend.": ("legend.good", "legend.bad", "legend.same"),
     "upload.template_": ("upload.template_long", "upload.template_wide"),
     "batches.kind.": ("batches.kind.file", "batches.kind.report", "batches.kind.sample"),
-    "briefing.": ("briefing.pptx", "briefing.pdf"),
+    "briefing.": ("briefing.pptx", "briefing.pdf", "briefing.png"),
     "audit.action.": (
         "audit.action.login",
         "audit.action.login_failed",
