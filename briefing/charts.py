@@ -23,12 +23,13 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from briefing.content import SEPARATOR, safe_file_stem
+from briefing.content import SEPARATOR
 from briefing.data import BriefingData
 from briefing.takeaway import Takeaway, Tone, series_takeaway
 from charts import figures, theme
 from charts.change import change_bars
 from charts.kit import value_scale
+from texts import safe_file_stem
 
 TARGETS_ID = "targets"
 SMALL_MULTIPLE_COLUMNS = 5  # 13 safety indicators fit a 16:9 slide in three rows

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,14 +15,6 @@ DEFAULT_BUREAU = "市交通运输局"
 PACK_TITLE = "交通运输质量指标简报"
 CJK_FONT = "Noto Sans CJK SC"
 """Font named on every PPTX run; WPS/PowerPoint substitute their own CJK face if absent."""
-
-_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
-
-
-def safe_file_stem(*parts: str) -> str:
-    """``2016-2025_安全监管_排查治理安全隐患`` — readable, and legal on Windows too."""
-    stem = "_".join(_UNSAFE_FILENAME.sub("-", p.strip()).strip("-") for p in parts if p)
-    return stem[:120] or "chart"
 
 
 SEPARATOR = "｜"

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from charts.kit import plain
 from charts.theme import GAP_COLOR, MUTED_COLOR, NA_COLOR, TEMPLATE_NAME
-from ui.i18n import t
+from texts import tr
 
 
 def coverage_heatmap(
@@ -69,7 +69,7 @@ def coverage_heatmap(
         "title": {"text": plain(title)},
         "plot_bgcolor": GAP_COLOR,
         "xaxis": {
-            "title": {"text": t("chart.year", lang)},
+            "title": {"text": tr("chart.year", lang)},
             "side": "top",
             "type": "category",
             "showgrid": False,

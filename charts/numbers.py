@@ -9,9 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ui.i18n import unit_label
-
-QUALIFIER_SYMBOLS = {"more_than": "≥", "about": "≈"}
+from texts import QUALIFIER_SYMBOLS, unit_label
 
 
 def qualifier_symbol(qualifier: str | None) -> str:

@@ -10,8 +10,6 @@ Streamlit's elements, not charts) is in :mod:`ui.page_style`.
 
 from __future__ import annotations
 
-import re
-
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -111,8 +109,6 @@ def _template() -> go.layout.Template:
 
 pio.templates[TEMPLATE_NAME] = _template()
 
-_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
-
 
 def plotly_config(filename: str) -> dict:
     """``st.plotly_chart`` config: the camera button saves a slide-sized PNG under a real name.
@@ -131,8 +127,3 @@ def plotly_config(filename: str) -> dict:
             "scale": 1.5,
         },
     }
-
-
-def safe_filename(text: str) -> str:
-    """``text`` without characters Windows or a shell would trip on; Chinese is kept."""
-    return _UNSAFE_FILENAME.sub("_", text).strip("_.") or "chart"

@@ -25,6 +25,7 @@ from etl.load import Counts
 from etl.pipeline import BatchResult, LoadOptions, load_frame
 from etl.report import ReportExtraction, batch_sha256, extract_figures, to_frame
 from etl.report_files import report_text
+from texts import QUALIFIER_SYMBOLS
 
 
 @cli.command("report")
@@ -144,7 +145,7 @@ def _echo_extraction(extraction: ReportExtraction, catalog: Catalog) -> None:
     )
     for f in extraction.figures:
         spec = catalog.indicators[f.indicator_code]
-        mark = {"more_than": "≥", "about": "≈"}.get(f.qualifier or "", "")
+        mark = QUALIFIER_SYMBOLS.get(f.qualifier or "", "")
         click.echo(
             f"  第 {f.line} 行  {spec.name_zh}（{f.indicator_code}）= {mark}{f.value:,.10g} "
             f"{f.unit}  「{f.written}」"

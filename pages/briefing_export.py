@@ -18,26 +18,26 @@ from briefing.pack import (
 )
 from db import queries
 from db.session import read_session
-from ui.briefing_text import bt
+from texts import md_escape, tr
 from ui.data import engine, read
 from ui.filters import current_filters, current_lang
 from ui.navigation import run_through_app
-from ui.page_parts import md_escape, show_preview
+from ui.page_parts import show_preview
 
 run_through_app()  # first: a link opened right after a restart still runs in app.py
 lang = current_lang()
-st.title(bt("title", lang))
-st.caption(bt("intro", lang))
+st.title(tr("briefing.title", lang))
+st.caption(tr("briefing.intro", lang))
 
 ok, reason = render.export_available()
 if not ok:
-    st.error(bt("unavailable", lang, reason=reason), icon=":material/error:")
+    st.error(tr("briefing.unavailable", lang, reason=reason), icon=":material/error:")
     st.stop()
 render.warm_up_in_background()  # the browser starts while the user chooses
 
 bounds = read(queries.year_bounds)
 if bounds is None:
-    st.info(bt("no_data", lang), icon=":material/inventory_2:")
+    st.info(tr("briefing.no_data", lang), icon=":material/inventory_2:")
     st.stop()
 
 filters = current_filters()
@@ -46,7 +46,11 @@ start = max(low, filters.year_from or low)
 end = min(high, filters.year_to or high)
 if low < high:
     years = st.slider(
-        bt("years", lang), min_value=low, max_value=high, value=(start, end), key="briefing_years"
+        tr("briefing.years", lang),
+        min_value=low,
+        max_value=high,
+        value=(start, end),
+        key="briefing_years",
     )
 else:
     years = (low, high)
@@ -55,21 +59,21 @@ years = (int(years[0]), int(years[1]))
 try:
     data = read(load_data, years=years)
 except EmptyPackError:
-    st.info(bt("empty_years", lang, start=years[0], end=years[1]))
+    st.info(tr("briefing.empty_years", lang, start=years[0], end=years[1]))
     st.stop()
 
 catalogue = {c.chart_id: c for c in chart_catalogue(data)}
 chosen = st.multiselect(
-    bt("charts", lang),
+    tr("briefing.charts", lang),
     list(catalogue),
     default=default_chart_ids(data),
     format_func=lambda chart_id: catalogue[chart_id].title,
-    placeholder=bt("charts_placeholder", lang),
-    help=bt("charts_help", lang),
+    placeholder=tr("briefing.charts_placeholder", lang),
+    help=tr("briefing.charts_help", lang),
     key="briefing_charts",
 )
 if not chosen:
-    st.info(bt("none_chosen", lang))
+    st.info(tr("briefing.none_chosen", lang))
     st.stop()
 
 
@@ -86,7 +90,7 @@ def _pack(fmt: PackFormat) -> Callable[[], bytes]:
 columns = st.columns([1] * len(PACK_FORMATS) + [2])
 for n, (column, pack) in enumerate(zip(columns, PACK_FORMATS.values(), strict=False)):
     column.download_button(
-        bt(pack.name, lang),
+        tr(f"briefing.{pack.name}", lang),
         data=_pack(pack.name),
         file_name=pack_file_name(years, pack.name),
         mime=pack.media_type,
@@ -96,9 +100,9 @@ for n, (column, pack) in enumerate(zip(columns, PACK_FORMATS.values(), strict=Fa
         key=f"briefing_{pack.name}",
         width="stretch",
     )
-st.caption(bt("pack_caption", lang, slides=len(chosen) + 2, charts=len(chosen)))
+st.caption(tr("briefing.pack_caption", lang, slides=len(chosen) + 2, charts=len(chosen)))
 
-st.subheader(bt("pngs", lang))
+st.subheader(tr("briefing.pngs", lang))
 for built in build_charts(data, chosen):
     preview, text, buttons = st.columns([2, 4, 1], vertical_alignment="center")
     with preview:  # a small, static preview of exactly the chart the pack will hold
@@ -107,7 +111,7 @@ for built in build_charts(data, chosen):
     text.caption(built.takeaway.text)
     for image in CHART_FORMATS.values():
         buttons.download_button(
-            bt(image.name, lang),
+            tr(f"briefing.{image.name}", lang),
             data=functools.partial(image.write, built),
             file_name=f"{built.file_stem}{image.suffix}",
             mime=image.media_type,
@@ -116,11 +120,11 @@ for built in build_charts(data, chosen):
             key=f"{image.name}_{built.chart.chart_id}",
         )
 
-st.subheader(bt("screenshot", lang))
-st.caption(bt("screenshot_help", lang))
+st.subheader(tr("briefing.screenshot", lang))
+st.caption(tr("briefing.screenshot_help", lang))
 st.page_link(
     "pages/overview.py",
-    label=bt("open_screenshot", lang),
+    label=tr("briefing.open_screenshot", lang),
     icon=":material/fullscreen:",
     query_params={"screenshot": "1"},
 )

@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from ui.analyst_text import at
+from texts import tr
 from ui.auth import current_user, login_form
 from ui.filters import current_lang
 from ui.navigation import run_through_app
 
 run_through_app()  # first: a link opened right after a restart still runs in app.py
 lang = current_lang()
-st.title(at("login.title", lang))
+st.title(tr("login.title", lang))
 if current_user() is None:
-    st.caption(at("login.hint", lang))
+    st.caption(tr("login.hint", lang))
     login_form(where="main")
 else:
-    st.success(at("login.done", lang))
+    st.success(tr("login.done", lang))

@@ -6,13 +6,13 @@ import math
 
 import pytest
 
-from briefing.content import safe_file_stem
 from briefing.takeaway import (
     format_value,
     series_takeaway,
     target_takeaway,
     yoy_takeaway,
 )
+from texts import safe_file_stem
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from db.session import read_session
 from etl.report import extract_figures
 from tests.apptest import ANALYST, app_as, log_in, open_page
 from tests.conftest import PASSWORDS, ROOT
-from ui.analyst_text import md
+from texts import md_escape
 
 HAZARDS = "safety.hazards_fixed"
 BRIDGES = "safety.bridges_checked"  # a new indicator
@@ -76,7 +76,7 @@ def test_phrasing_added_on_the_page_teaches_the_report_reader(app_engine: Engine
 
     # The same phrasing for another indicator is refused, naming the one that has it.
     at = add_phrasing(at, "construction.inspections", "消除隐患X处")
-    assert not at.success and md(HAZARDS) in at.error[0].value
+    assert not at.success and md_escape(HAZARDS) in at.error[0].value
     at = add_phrasing(at, "construction.inspections", "全年检查工地")
     assert "X" in at.error[0].value and "全年检查工地" in at.text_input(key="phrasing_text").value
     assert phrasings_shown(at, "construction.inspections") == phrasings_shown(
@@ -88,7 +88,7 @@ def test_phrasing_is_shown_as_text_not_markdown(app_engine: Engine) -> None:
     phrasing = "**全年**[实施](http://x.example)行政审批X万余件"
     at = add_phrasing(catalog_page(), "business.approvals", phrasing)
     assert not at.exception and not at.error
-    assert md(phrasing) in at.success[0].value
+    assert md_escape(phrasing) in at.success[0].value
     assert phrasing in phrasings_shown(at, "business.approvals")
 
 

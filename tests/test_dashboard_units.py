@@ -15,7 +15,7 @@ import pytest
 
 from charts import figures as charts
 from charts.numbers import axis_scale, format_change, format_number, format_value
-from ui.i18n import TEXT, t, unit_label
+from texts import CATALOG, tr, unit_label
 
 FORMATS = [
     # value, unit, lang, qualifier, code, expected
@@ -95,11 +95,11 @@ def test_axis_scale(top: float, unit: str, lang: str, divisor: float, label: str
 
 def test_every_label_has_both_languages_with_the_same_placeholders() -> None:
     fields = string.Formatter()
-    for key, (zh, en) in TEXT.items():
+    for key, (zh, en) in CATALOG.items():
         assert zh and en, key
         names = {f for _, f, _, _ in fields.parse(zh) if f}
         assert names == {f for _, f, _, _ in fields.parse(en) if f}, key
-    assert t("overview.caption", "en", year=2025, scope="city-wide").startswith(
+    assert tr("overview.caption", "en", year=2025, scope="city-wide").startswith(
         "Reporting year 2025"
     )
 

@@ -21,7 +21,7 @@ from briefing.data import read_briefing_data
 from db.catalog import read_catalog_file
 from db.session import dispose_engines, get_engine, read_session, write_session
 from tests.apptest import open_page
-from ui.i18n import unit_label
+from texts import unit_label
 
 PAREN = re.compile(r"[（(]([^（）()]+)[）)]")
 

@@ -24,7 +24,7 @@ from db.session import (
 from etl.issues import Issue
 from tests.apptest import ANALYST, open_page
 from tests.conftest import ROOT
-from ui.analyst_text import md
+from texts import md_escape
 from ui.analyst_views import exact_value, issues_csv, preview_table, template_bytes
 
 FILES = ROOT / "tests" / "data" / "upload"
@@ -218,7 +218,7 @@ def test_alias_added_on_catalog_page_maps_later_files(app_engine: Engine) -> Non
     at.text_input(key="alias_text").input("隐患排查整治处数")
     at.button(key="alias_submit").click()
     at.run()
-    assert at.error and md("safety.hazards_fixed") in at.error[0].value
+    assert at.error and md_escape("safety.hazards_fixed") in at.error[0].value
 
     at = upload(open_page("pages/upload.py", ANALYST), "department_alias.csv")
     assert not at.button(key=commit_key("department_alias.csv")).disabled
@@ -334,7 +334,7 @@ def test_file_names_are_shown_as_text_not_markdown(app_engine: Engine) -> None:
     at.run()
     assert not at.exception, at.exception
     headings = [h.value for h in at.subheader]
-    assert headings and headings[0] == md(name), headings
+    assert headings and headings[0] == md_escape(name), headings
 
 
 @pytest.mark.parametrize(
@@ -349,4 +349,4 @@ def test_file_names_are_shown_as_text_not_markdown(app_engine: Engine) -> None:
     ],
 )
 def test_md_escapes_markdown(text: str, escaped: str) -> None:
-    assert md(text) == escaped
+    assert md_escape(text) == escaped

@@ -19,7 +19,7 @@ from db.models import Batch
 from etl.export import table_format, to_csv_bytes
 from etl.issues import Issue
 from etl.template import template_frame
-from ui.analyst_text import at
+from texts import tr
 
 
 def exact_value(value: object, unit: str = "", qualifier: str | None = None) -> str:
@@ -43,7 +43,7 @@ def _cell(value: object) -> str:
 def preview_table(frame: pd.DataFrame | None, catalog: Catalog, lang: str = "zh") -> pd.DataFrame:
     """The normalised rows a file would load: indicator, year, region, value with unit, qualifier."""
     columns = ["row", "indicator", "year", "region", "value", "qualifier", "target", "note"]
-    headers = [at(f"col.{c}", lang) for c in columns]
+    headers = [tr(f"analyst.col.{c}", lang) for c in columns]
     if frame is None or frame.empty:
         return pd.DataFrame(columns=headers)
     records = frame.to_dict("records")
@@ -60,7 +60,7 @@ def preview_table(frame: pd.DataFrame | None, catalog: Catalog, lang: str = "zh"
         return spec.unit if spec else ""
 
     def qualifier(q: object) -> str:
-        return at(f"qualifier.{q}", lang) if q in ("more_than", "about") else ""
+        return tr(f"analyst.qualifier.{q}", lang) if q in ("more_than", "about") else ""
 
     shown = pd.DataFrame(
         {
@@ -89,11 +89,11 @@ def issues_table(issues: Sequence[Issue], lang: str = "zh") -> pd.DataFrame:
     """Errors or warnings as the user finds them in their file: row, column, value, problem."""
     return pd.DataFrame(
         {
-            at("col.row", lang): [i.row if i.row is not None else "" for i in issues],
-            at("col.column", lang): [i.column or "" for i in issues],
-            at("col.value_raw", lang): [i.value or "" for i in issues],
-            at("col.message", lang): [i.message for i in issues],
-            at("col.suggestions", lang): ["、".join(i.suggestions) for i in issues],
+            tr("analyst.col.row", lang): [i.row if i.row is not None else "" for i in issues],
+            tr("analyst.col.column", lang): [i.column or "" for i in issues],
+            tr("analyst.col.value_raw", lang): [i.value or "" for i in issues],
+            tr("analyst.col.message", lang): [i.message for i in issues],
+            tr("analyst.col.suggestions", lang): ["、".join(i.suggestions) for i in issues],
         },
         dtype=object,
     )
@@ -112,26 +112,26 @@ def batches_table(batches: Iterable[Batch], lang: str = "zh") -> pd.DataFrame:
     for b in batches:
         if b.status == "rolled_back":
             when = b.rolled_back_at.strftime("%Y-%m-%d %H:%M") if b.rolled_back_at else ""
-            status = at("batches.rolled_back", lang, by=b.rolled_back_by or "", at=when)
+            status = tr("batches.rolled_back", lang, by=b.rolled_back_by or "", at=when)
         else:
-            status = at("batches.active", lang)
+            status = tr("batches.active", lang)
         kind = b.source_kind if b.source_kind in ("file", "report", "sample") else "file"
         rows.append(
             {
-                at("batches.id", lang): b.id,
-                at("batches.file", lang): b.source_name,
-                at("batches.kind", lang): at(f"batches.kind.{kind}", lang),
-                at("batches.by", lang): b.loaded_by or "",
-                at("batches.at", lang): b.loaded_at.strftime("%Y-%m-%d %H:%M")
+                tr("batches.id", lang): b.id,
+                tr("batches.file", lang): b.source_name,
+                tr("batches.kind", lang): tr(f"batches.kind.{kind}", lang),
+                tr("batches.by", lang): b.loaded_by or "",
+                tr("batches.at", lang): b.loaded_at.strftime("%Y-%m-%d %H:%M")
                 if b.loaded_at
                 else "",
-                at("batches.read", lang): b.rows_read,
-                at("batches.inserted", lang): b.inserted,
-                at("batches.updated", lang): b.updated,
-                at("batches.unchanged", lang): b.unchanged,
-                at("batches.skipped", lang): b.skipped,
-                at("batches.warnings", lang): len(json.loads(b.warnings or "[]")),
-                at("batches.status", lang): status,
+                tr("batches.read", lang): b.rows_read,
+                tr("batches.inserted", lang): b.inserted,
+                tr("batches.updated", lang): b.updated,
+                tr("batches.unchanged", lang): b.unchanged,
+                tr("batches.skipped", lang): b.skipped,
+                tr("batches.warnings", lang): len(json.loads(b.warnings or "[]")),
+                tr("batches.status", lang): status,
             }
         )
     return pd.DataFrame(rows)
@@ -142,16 +142,18 @@ def figures_table(figures: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     records = figures.to_dict("records")
     return pd.DataFrame(
         {
-            at("col.indicator", lang): [r["indicator"] for r in records],
-            at("col.kind", lang): [at(f"kind.{r['kind']}", lang) for r in records],
-            at("col.year", lang): [_cell(r["year"]) for r in records],
-            at("col.region", lang): [_cell(r["region"]) for r in records],
-            at("col.old_value", lang): [exact_value(r["old_value"], r["unit"]) for r in records],
-            at("col.new_value", lang): [
+            tr("analyst.col.indicator", lang): [r["indicator"] for r in records],
+            tr("analyst.col.kind", lang): [tr(f"kind.{r['kind']}", lang) for r in records],
+            tr("analyst.col.year", lang): [_cell(r["year"]) for r in records],
+            tr("analyst.col.region", lang): [_cell(r["region"]) for r in records],
+            tr("analyst.col.old_value", lang): [
+                exact_value(r["old_value"], r["unit"]) for r in records
+            ],
+            tr("analyst.col.new_value", lang): [
                 exact_value(r["new_value"], r["unit"], r.get("qualifier")) for r in records
             ],
-            at("col.note", lang): [_cell(r.get("note")) for r in records],
-            at("col.change", lang): [at(f"change.{r['change']}", lang) for r in records],
+            tr("analyst.col.note", lang): [_cell(r.get("note")) for r in records],
+            tr("analyst.col.change", lang): [tr(f"change.{r['change']}", lang) for r in records],
         },
         dtype=object,
     )
@@ -174,16 +176,16 @@ def catalog_table(catalog: Catalog, lang: str = "zh") -> pd.DataFrame:
     }
     return pd.DataFrame(
         {
-            at("catalog.category", lang): [cat_name[s.category] for s in specs],
-            at("col.code", lang): [s.code for s in specs],
-            at("catalog.name_zh", lang): [s.name_zh for s in specs],
-            at("catalog.name_en", lang): [s.name_en for s in specs],
-            at("catalog.unit", lang): [s.unit for s in specs],
-            at("catalog.aggregation", lang): [at(f"agg.{s.aggregation}", lang) for s in specs],
-            at("catalog.direction", lang): [at(f"dir.{s.direction}", lang) for s in specs],
-            at("catalog.aliases", lang): ["、".join(s.aliases) for s in specs],
-            at("catalog.phrasings", lang): ["；".join(s.phrasings) for s in specs],
-            at("catalog.active", lang): [at("yes" if s.active else "no", lang) for s in specs],
+            tr("catalog.category", lang): [cat_name[s.category] for s in specs],
+            tr("analyst.col.code", lang): [s.code for s in specs],
+            tr("catalog.name_zh", lang): [s.name_zh for s in specs],
+            tr("catalog.name_en", lang): [s.name_en for s in specs],
+            tr("catalog.unit", lang): [s.unit for s in specs],
+            tr("catalog.aggregation", lang): [tr(f"agg.{s.aggregation}", lang) for s in specs],
+            tr("catalog.direction", lang): [tr(f"dir.{s.direction}", lang) for s in specs],
+            tr("catalog.aliases", lang): ["、".join(s.aliases) for s in specs],
+            tr("catalog.phrasings", lang): ["；".join(s.phrasings) for s in specs],
+            tr("catalog.active", lang): [tr("yes" if s.active else "no", lang) for s in specs],
         },
         dtype=object,
     )

@@ -31,8 +31,8 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from texts import tr
 from ui.filters import current_lang
-from ui.i18n import t
 
 LOG = logging.getLogger("tqi.app")
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, sqlite3.Error)
@@ -68,7 +68,7 @@ def is_lock_wait(exc: BaseException) -> bool:
 
 
 def database_message(exc: BaseException, lang: str) -> str:
-    return t("db.busy" if is_lock_wait(exc) else "db.error", lang)
+    return tr("db.busy" if is_lock_wait(exc) else "db.error", lang)
 
 
 def report_database_error(exc: BaseException, where: str) -> str:

@@ -25,8 +25,8 @@ import streamlit as st
 
 from db import queries
 from db.queries import Filters
+from texts import LANG_NAMES, LANGS, name, region_label, tr
 from ui.data import read
-from ui.i18n import LANG_NAMES, LANGS, name, region_label, t
 
 LANG_KEY = "lang"
 YEARS_KEY = "years"
@@ -176,15 +176,15 @@ def sidebar_filters(lang: str, page: str | None = None) -> Filters:
     categories = {c["code"]: c for c in read(queries.list_categories).to_dict("records")}
     regions = read(queries.list_regions)
     sidebar = st.sidebar
-    sidebar.subheader(t("filters.header", lang))
+    sidebar.subheader(tr("filters.header", lang))
     if bounds is None:
-        sidebar.caption(t("filters.no_data", lang))
+        sidebar.caption(tr("filters.no_data", lang))
         st.session_state[_FILTERS_STATE] = Filters()
         return Filters()
 
     low, high = bounds
     if low == high:
-        sidebar.caption(t("filters.one_year", lang, year=low))
+        sidebar.caption(tr("filters.one_year", lang, year=low))
         years = (low, high)
     else:
         _seed_years(low, high)
@@ -192,7 +192,7 @@ def sidebar_filters(lang: str, page: str | None = None) -> Filters:
         years = cast(
             tuple[int, int],
             sidebar.slider(
-                t("filters.years", lang), min_value=low, max_value=high, step=1, key=YEARS_KEY
+                tr("filters.years", lang), min_value=low, max_value=high, step=1, key=YEARS_KEY
             ),
         )
         mirror(YEARS_KEY, list(years), [low, high])
@@ -200,31 +200,31 @@ def sidebar_filters(lang: str, page: str | None = None) -> Filters:
     if page not in OWN_CATEGORY_PAGES:
         _seed_many(CATEGORIES_KEY, list(categories))
         chosen_categories = sidebar.multiselect(
-            t("filters.categories", lang),
+            tr("filters.categories", lang),
             list(categories),
             format_func=lambda code: name(categories[code], lang),
-            placeholder=t("filters.all_categories", lang),
+            placeholder=tr("filters.all_categories", lang),
             key=CATEGORIES_KEY,
         )
         mirror(CATEGORIES_KEY, chosen_categories, [])
     _seed_many(REGIONS_KEY, regions)
     chosen_regions = sidebar.multiselect(
-        t("filters.regions", lang),
+        tr("filters.regions", lang),
         regions,
         format_func=lambda region: region_label(region, lang),
-        placeholder=t("filters.all_regions", lang),
+        placeholder=tr("filters.all_regions", lang),
         key=REGIONS_KEY,
     )
     mirror(REGIONS_KEY, chosen_regions, [])
     sidebar.button(
-        t("filters.reset", lang),
+        tr("filters.reset", lang),
         key="reset_filters",
         on_click=_reset,
         args=(low, high),
         icon=":material/restart_alt:",
         type="tertiary",
     )
-    sidebar.caption(t("filters.link_hint", lang))
+    sidebar.caption(tr("filters.link_hint", lang))
     filters = Filters(
         year_from=int(years[0]),
         year_to=int(years[1]),

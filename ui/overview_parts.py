@@ -21,9 +21,9 @@ from db import dashboard
 from db.dashboard import OverviewData
 from db.queries import Filters
 from db.report_year import ReportYears
+from texts import tr
 from ui.data import read
 from ui.filters import mirror, seed_choice
-from ui.i18n import t
 
 REPORT_YEAR_KEY = "year"
 _DEFAULT_STATE = "_tqi_report_default"  # the default this session last saw
@@ -45,14 +45,14 @@ def report_year_choice(years: ReportYears, *, lang: str, screenshot: bool = Fals
 
         def label(option: str) -> str:
             reported, applicable = years.count(int(option))
-            return t("report.option", lang, year=option, reported=reported, applicable=applicable)
+            return tr("report.option", lang, year=option, reported=reported, applicable=applicable)
 
         chosen = st.selectbox(
-            t("report.year", lang),
+            tr("report.year", lang),
             options,
             format_func=label,
             key=REPORT_YEAR_KEY,
-            help=t("report.help", lang),
+            help=tr("report.help", lang),
             width=320,
         )
     mirror(REPORT_YEAR_KEY, chosen, default)
@@ -66,14 +66,14 @@ def _completeness_notes(years: ReportYears, year: int, lang: str) -> None:
     if years.incomplete(year):
         reported, applicable = years.count(year)
         st.warning(
-            t("report.incomplete", lang, year=year, reported=reported, applicable=applicable),
+            tr("report.incomplete", lang, year=year, reported=reported, applicable=applicable),
             icon=":material/hourglass_top:",
         )
     later = years.later_partial(year)
     if later and year == years.default:
         reported, applicable = years.count(later[-1])
         st.caption(
-            t(
+            tr(
                 "report.later",
                 lang,
                 year=later[-1],
@@ -105,7 +105,7 @@ def overview_view(*, filters: Filters, year: int, lang: str) -> OverviewView:
     data = read(dashboard.overview, filters=filters, year=year)
     figure, filename = None, ""
     if not data.completion.empty:
-        title = t("chart.completion_title", lang, year=data.year)
+        title = tr("chart.completion_title", lang, year=data.year)
         figure = charts.completion_chart(data.completion, title=title, lang=lang)
         filename = charts.chart_filename(title, None)
     kpis, tiles = data.kpis.to_dict("records"), data.tiles.to_dict("records")

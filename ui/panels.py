@@ -15,8 +15,8 @@ import pandas as pd
 
 from charts import figures
 from charts.theme import category_color
+from texts import name
 from ui import page_parts
-from ui.i18n import name
 
 if TYPE_CHECKING:
     from db.dashboard import CategoryData
