@@ -25,7 +25,7 @@ __all__ = ["CHART_FORMATS", "PACK_FORMATS", "OutputFormat", "UnknownFormatError"
 @dataclass(frozen=True)
 class OutputFormat(Generic[Source]):
     """One kind of file: ``name`` is its suffix without the dot and the key of its button
-    label in the text catalogue (``ui/briefing_text.py``); ``write`` turns the built content
+    label in the text catalogue (``texts/catalog.py``, ``briefing.<name>``); ``write`` turns the built content
     into the file's bytes (writers import their libraries only when called)."""
 
     name: str

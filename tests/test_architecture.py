@@ -17,11 +17,6 @@ from tests.conftest import require_chromium
 ROOT = Path(__file__).resolve().parent.parent
 
 
-# The text catalogue is Streamlit-free and shared by charts and exports; it is the one ui
-# module the Streamlit-free packages may import until it moves to a package of its own.
-TEXT_CATALOGUE = {"ui.i18n"}
-
-
 def imported_modules(path: Path) -> set[str]:
     """Absolute module names ``path`` imports (``from ui import x`` counts as ``ui``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -47,9 +42,7 @@ def imported_modules(path: Path) -> set[str]:
 def test_imports_point_one_way(package: str, forbidden: set[str]) -> None:
     offenders = {
         str(path.relative_to(ROOT)): {
-            name
-            for name in imported_modules(path)
-            if name.split(".")[0] in forbidden and name not in TEXT_CATALOGUE
+            name for name in imported_modules(path) if name.split(".")[0] in forbidden
         }
         for path in (ROOT / package).rglob("*.py")
     }
@@ -62,15 +55,12 @@ def test_main_module_is_three_lines() -> None:
 
 
 # Runs in a fresh interpreter: the CLI's ``sample``, ``briefing`` and ``load`` commands
-# in-process (click's CliRunner), then lists what got imported. The text catalogue
-# (``ui.i18n`` and the tables it merges; no Streamlit) is the one part of ``ui`` allowed
-# until it moves to a package of its own.
+# in-process (click's CliRunner), then lists what got imported: no Streamlit, and nothing
+# of ``ui`` (the text catalogue is ``texts/``).
 CLI_RUN = """
 import json, sys
 from pathlib import Path
 from click.testing import CliRunner
-import ui.i18n
-catalogue = sorted(m for m in sys.modules if m.split(".")[0] == "ui")
 import briefing, charts, db, etl
 from etl.cli import cli
 
@@ -90,7 +80,7 @@ for step, args in steps.items():
 print(json.dumps({
     "codes": codes,
     "streamlit": sorted(m for m in sys.modules if m.split(".")[0] == "streamlit"),
-    "ui": sorted(m for m in sys.modules if m.split(".")[0] == "ui" and m not in catalogue),
+    "ui": sorted(m for m in sys.modules if m.split(".")[0] == "ui"),
     "pack": (out / "pack.pptx").stat().st_size if (out / "pack.pptx").exists() else 0,
 }))
 """
