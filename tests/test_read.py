@@ -371,5 +371,3 @@ def test_first_sheet_without_data_names_the_sheets_with_data():
 def test_single_empty_sheet_is_still_just_empty():
     assert len(read_table(xlsx([["说明文字"]]), "a.xlsx").frame) == 0
     assert workbook_sheets(LONG.encode(), "a.csv") == []
-
-
