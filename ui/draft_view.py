@@ -13,47 +13,6 @@ import html
 from etl.draft import Draft
 from etl.draft_docx import FONTS, HEADING, MARGINS_MM, SUBHEADING
 
-TEXT: dict[str, tuple[str, str]] = {
-    "title": ("报告生成", "Report drafts"),
-    "intro": (
-        "以去年的工作报告为模板，把其中每个数值换成所选年份、地区在数据库中的数值，其余文字不变。"
-        "黄色为已更新的数值，粉色为数据库中没有、仍写作 X 的数值。",
-        "Last year's report with every figure set to the store's figure for the chosen year "
-        "and region; nothing else changes. Yellow: updated; pink: still X (no figure stored).",
-    ),
-    "year": ("年份", "Year"),
-    "region": ("地区", "Region"),
-    "upload": (
-        "上传去年的报告（.docx / .txt / .pdf，可选；不上传则用内置模板）",
-        "Upload last year's report (.docx, .txt, .pdf; optional — default: the built-in template)",
-    ),
-    "builtin_only": (
-        "使用内置模板（上传自己的报告需统计员登录）。",
-        "Using the built-in template (uploading a report needs an analyst login).",
-    ),
-    "no_data": ("数据库中还没有数据。", "The store has no figures yet."),
-    "unreadable": ("无法读取该文件：{reason}", "Cannot read the file: {reason}"),
-    "no_figure": ("{reason}", "{reason}"),
-    "too_large": ("文件超过 {mb} MB 上限。", "The file is larger than {mb} MB."),
-    "written": ("已填入的数值", "Figures written"),
-    "missing": ("仍为 X 的指标", "Still X"),
-    "template_year": ("模板年份", "Template year"),
-    "missing_list": (
-        "数据库中没有 {year} 年的数值、仍写作 X 的指标：{names}",
-        "No {year} figure in the store, still X: {names}",
-    ),
-    "preview": ("预览", "Preview"),
-    "docx": ("下载 DOCX（标出改动）", "Download DOCX (changes marked)"),
-    "clean": ("下载清稿 DOCX", "Download clean DOCX"),
-    "changes": ("下载改动清单 CSV", "Download change list (CSV)"),
-    "change_list": ("改动清单", "Change list"),
-}
-
-
-def dt(key: str, lang: str = "zh", **values: object) -> str:
-    zh, en = TEXT[key]
-    return (en if lang == "en" else zh).format(**values)
-
 
 def draft_file_name(draft: Draft, suffix: str = ".docx") -> str:
     where = "" if draft.region == "全市" else draft.region
