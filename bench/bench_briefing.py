@@ -111,6 +111,8 @@ def cold_cli_pack(db_url: str, ids: list[str], out: Path) -> float:
 
 
 def main() -> int:
+    """Each step timed in its own process, then the README table; long because it is the
+    benchmark's whole script, read top to bottom like the table it prints."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-write", action="store_true", help="print only")

@@ -243,6 +243,8 @@ def _row(name: str, values: list[float], base: float, note: str = "") -> str:
 
 
 def main() -> None:
+    """Every page against the minimal page, AppTest then Chromium; long because it is the
+    benchmark's whole script, read top to bottom like the tables it prints."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=7, help="AppTest runs per page")
     parser.add_argument("--browser-repeat", type=int, default=5, help="browser loads per page")

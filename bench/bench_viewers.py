@@ -218,6 +218,8 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def main() -> None:
+    """Every layout and session count, rounds interleaved; long because it is the
+    benchmark's whole script, read top to bottom like the tables it prints."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1, 5, 20 sessions; one round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per level (median)")

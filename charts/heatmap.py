@@ -32,6 +32,9 @@ def coverage_heatmap(
     (e.g. the category colour) before each row label. ``not_applicable`` (same shape,
     True/False) greys out the years a row does not apply to, labelled ``na_label`` — not
     applicable is not missing.
+
+    Long because it is one plotly figure dict (cells, gaps, not-applicable greys, the
+    coloured row labels, the legend-like note) built in one pass, as every chart here is.
     """
     z = matrix.to_numpy(dtype=float)
     text = [["" if math.isnan(v) else f"{v:.0f}" for v in row] for row in z]

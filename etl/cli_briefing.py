@@ -50,6 +50,9 @@ def briefing(
       python -m etl briefing --years 2021-2025 --out pack.pdf --charts targets,change:safety
     Exit 0 written, 1 nothing to brief (no figures in those years), 2 usage error or
     export not possible on this machine (no Chromium / no Chinese font).
+    \f
+    Long because it is the command's whole conversation (list charts, parse years and chart
+    names, refuse each bad option with its own exit code); the work is briefing.build_pack.
     """
     from briefing import render
     from briefing.charts import UnknownChartError, chart_catalogue

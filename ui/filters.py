@@ -169,7 +169,11 @@ def preferred_categories() -> list[str]:
 
 def sidebar_filters(lang: str, page: str | None = None) -> Filters:
     """Draw the shared filters on ``page`` (a ``url_path``; None: draw them), mirror them
-    in the URL and remember them for the pages. Elsewhere the last choice is kept."""
+    in the URL and remember them for the pages. Elsewhere the last choice is kept.
+
+    Long on purpose: the five controls depend on one another (categories narrow the
+    indicators, the years bound the report year) and read one set of cached lists; split,
+    each part would need the others' choices passed back in."""
     if page is not None and page not in FILTERED_PAGES:
         return current_filters()
     bounds = read(queries.year_bounds)

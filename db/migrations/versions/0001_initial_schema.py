@@ -19,6 +19,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    """The first schema, every table in one place; long because a migration is a list of
+    tables, and a list split into functions reads worse."""
     op.create_table(
         "batch",
         sa.Column("id", sa.Integer(), nullable=False),
