@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,23 +39,32 @@ def run_through_app() -> None:
         # pages/briefing_export.py at /briefing); this rerun asks for the page the link named,
         # with the widget values this run was given (changing page would drop them).
         ctx = get_script_run_ctx()
-        if ctx is not None and ctx.script_requests is not None:
+        states = list(ctx.session_state.get_widget_states()) if ctx is not None else []
+        clicked = any(_fired(w) for w in states)
+        # Not after a click: its callback has run in this run and may have changed widget
+        # values (a form it emptied), which re-sending the browser's values would undo.
+        if ctx is not None and ctx.script_requests is not None and not clicked:
             intent = ctx.pages_manager
-            values = [  # a click (trigger) was handled in this run: the rerun must not repeat it
-                w
-                for w in ctx.session_state.get_widget_states()
-                if not (w.WhichOneof("value") or "").endswith("trigger_value")
-            ]
             ctx.script_requests.request_rerun(
                 RerunData(
                     query_string=ctx.query_string,
                     page_script_hash=intent.intended_page_script_hash or "",
                     page_name=intent.intended_page_name or "",
-                    widget_states=WidgetStates(widgets=values),
+                    widget_states=WidgetStates(widgets=states),
                 )
             )
             st.empty()  # a yield point: the runner picks up the request, as in st.rerun()
         st.rerun()
+
+
+def _fired(state: Any) -> bool:
+    """Whether a widget state is a click of this run (a trigger whose value is set)."""
+    kind = state.WhichOneof("value") or ""
+    if kind == "trigger_value":
+        return bool(state.trigger_value)
+    if kind == "string_trigger_value":
+        return state.string_trigger_value.HasField("data")
+    return kind == "json_trigger_value" and bool(state.json_trigger_value)
 
 
 RUN_COUNT_KEY = "_tqi_runs"
