@@ -94,7 +94,9 @@ def test_the_uploader_speaks_chinese(
     page = open_upload(browser, server, "zh")
     expect(page.locator(UPLOADER)).to_be_visible()
     text = shown(page)
-    assert "选择文件" in text and "每个文件不超过 1 MB · CSV、TXT、TSV、XLSX、XLSM、XLS" in text, text
+    assert "选择文件" in text and "每个文件不超过 1 MB · CSV、TXT、TSV、XLSX、XLSM、XLS" in text, (
+        text
+    )
     for english in ("Upload", "per file", "Drag and drop", "Browse"):
         assert english not in text, (english, text)
     page.locator(UPLOADER).screenshot(path=artifacts_dir / "uploader_zh.png")
