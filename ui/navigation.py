@@ -43,8 +43,14 @@ def run_through_app() -> None:
         clicked = any(_fired(w) for w in states)
         # Not after a click: its callback has run in this run and may have changed widget
         # values (a form it emptied), which re-sending the browser's values would undo.
-        if ctx is not None and ctx.script_requests is not None and not clicked:
-            intent = ctx.pages_manager
+        # And only when the link named a page: the root URL's plain rerun is the one that
+        # always worked (a re-sent rerun there raced a first click on a loaded machine).
+        intent = ctx.pages_manager if ctx is not None else None
+        named = intent is not None and bool(
+            intent.intended_page_name or intent.intended_page_script_hash
+        )
+        if ctx is not None and ctx.script_requests is not None and named and not clicked:
+            assert intent is not None
             ctx.script_requests.request_rerun(
                 RerunData(
                     query_string=ctx.query_string,
