@@ -25,7 +25,6 @@ would swamp 0.1 s), to show the rollback's cost follows the batch, not the store
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import resource
 import shutil
@@ -34,14 +33,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from db.catalog import read_catalog_file  # noqa: E402
+from db.scratch import scratch_schema  # noqa: E402
 from db.session import dispose_engines, get_engine  # noqa: E402
 
 
@@ -275,29 +274,9 @@ def bench_size(
     ]
 
 
-@contextlib.contextmanager
-def pg_schema(base: str) -> Iterator[tuple[str, str]]:
-    """A fresh schema on the PostgreSQL server for one run (dropped after): URL, name."""
-    from sqlalchemy import create_engine, make_url, text
-
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(make_url(base).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).set(drivername="postgresql+psycopg")
-    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False), schema
-    finally:
-        dispose_engines()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def bench_pg_copy(csv: Path, base: str) -> tuple[float, float]:
     """The floor: ``psql \\copy`` of the file into a plain, index-free table of its columns."""
-    with pg_schema(base) as (_url, schema):
+    with scratch_schema(base, "bench") as (_url, schema):
         dsn = base.replace("postgresql+psycopg://", "postgresql://")
         table = f'"{schema}".t'
         subprocess.run(
@@ -315,7 +294,7 @@ def bench_pg_copy(csv: Path, base: str) -> tuple[float, float]:
 
 
 def bench_pg_ours(csv: Path, base: str) -> tuple[float, float]:
-    with pg_schema(base) as (url, _schema):
+    with scratch_schema(base, "bench") as (url, _schema):
         get_engine(url)  # migrate and seed outside the timing, as an installed app has done
         dispose_engines()
         cli = [sys.executable, "-m", "etl", "--db", url, "load", str(csv)]

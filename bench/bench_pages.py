@@ -39,6 +39,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.conftest import CHROMIUM  # noqa: E402  (one launch recipe with the e2e tests)
+from tests.e2e import CHROMIUM_ARGS  # noqa: E402
+
 OUT = ROOT / "bench" / "out"
 STORE = OUT / "pages_1m.sqlite3"
 REPORT = ROOT / "bench" / "README-pages.md"
@@ -46,15 +49,6 @@ MINIMAL = ROOT / "bench" / "minimal_page.py"
 YEARS = range(2000, 2026)
 DISTRICTS = 800
 CHART = ".js-plotly-plot .main-svg"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PAGES = {  # page file → name in the tables
     "pages/overview.py": "总览 overview",
     "pages/category.py": "分类趋势 by category",

@@ -100,29 +100,35 @@ def _unreported(
     (report reader, sample data): nobody has reported them yet, so report them here.
     """
     reported = frame["row"].isin({e.row for e in errors if e.row is not None}).to_numpy()
+    checks = (
+        (
+            ~known & ~reported,
+            "indicator_code",
+            "unknown_indicator",
+            "indicator",
+            "指标目录中没有「{}」，请使用目录中的指标代码或名称。",
+        ),
+        (
+            known & _bad_year(frame) & ~reported,
+            "year",
+            "invalid_year",
+            "year",
+            f"年份缺失或不在 {FIRST_YEAR} 年至明年之间，请填写如 2020 的四位年份。",
+        ),
+    )
     issues = []
-    for i in np.flatnonzero(~known & ~reported):
-        code = frame["indicator_code"].iloc[i]
-        issues.append(
-            error(
-                "unknown_indicator",
-                f"指标目录中没有「{code}」，请使用目录中的指标代码或名称。",
-                row=int(frame["row"].iloc[i]),
-                column=roles.get("indicator"),
-                value=None if pd.isna(code) else str(code),
+    for rows, name, code, role, message in checks:
+        for i in np.flatnonzero(rows):
+            cell = frame[name].iloc[i]
+            issues.append(
+                error(
+                    code,
+                    message.format(cell),
+                    row=int(frame["row"].iloc[i]),
+                    column=roles.get(role),
+                    value=None if pd.isna(cell) else str(cell),
+                )
             )
-        )
-    for i in np.flatnonzero(known & _bad_year(frame) & ~reported):
-        year = frame["year"].iloc[i]
-        issues.append(
-            error(
-                "invalid_year",
-                f"年份缺失或不在 {FIRST_YEAR} 年至明年之间，请填写如 2020 的四位年份。",
-                row=int(frame["row"].iloc[i]),
-                column=roles.get("year"),
-                value=None if pd.isna(year) else str(year),
-            )
-        )
     return issues
 
 

@@ -23,18 +23,18 @@ import os
 import shutil
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from db import users
 from db.catalog import Catalog, CategorySpec, IndicatorSpec, read_catalog_file, seed_catalog
 from db.models import Indicator, Observation
+from db.scratch import scratch_schema
 from db.session import (
     create_engine_for,
     dispose_engines,
@@ -72,19 +72,9 @@ def require_chromium() -> str:
 
 
 def _pg_schema_url(base: str) -> Iterator[str]:
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(make_url(base).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).set(drivername="postgresql+psycopg")
-    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        dispose_engines()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    """A scratch schema's store URL, as a generator (fixtures ``yield from`` it)."""
+    with scratch_schema(base) as (url, _schema):
+        yield url
 
 
 @pytest.fixture
@@ -237,6 +227,21 @@ def file_catalog() -> Catalog:
         for n, i in enumerate(data["indicators"], start=1)
     }
     return Catalog(categories=categories, indicators=indicators)
+
+
+@pytest.fixture
+def sampled_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The app's store (``TQI_DATABASE_URL``) with the sample loaded in-process, no login."""
+    from etl.sample import load_sample
+
+    url = f"sqlite:///{tmp_path / 'tqi.sqlite3'}"
+    monkeypatch.setenv("TQI_DATABASE_URL", url)
+    monkeypatch.delenv("TQI_REQUIRE_LOGIN", raising=False)
+    with write_session(get_engine(url)) as session:
+        assert load_sample(session).status == "loaded"
+        session.commit()
+    yield url
+    dispose_engines()
 
 
 # ---- processes ---------------------------------------------------------------------------

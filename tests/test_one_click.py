@@ -5,30 +5,11 @@ targets; 分类趋势 has the diverging "change on last year, by indicator" char
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs
 
-import pytest
-
 from charts.numbers import format_value
-from db.session import dispose_engines, get_engine, write_session
 from etl.sample import sample_frame
 from tests.apptest import open_page
-
-
-@pytest.fixture
-def sample_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    from etl.sample import load_sample
-
-    url = f"sqlite:///{tmp_path / 'tqi.sqlite3'}"
-    monkeypatch.setenv("TQI_DATABASE_URL", url)
-    monkeypatch.delenv("TQI_REQUIRE_LOGIN", raising=False)
-    with write_session(get_engine(url)) as session:
-        assert load_sample(session).status == "loaded"
-        session.commit()
-    yield url
-    dispose_engines()
 
 
 def links(at) -> dict[str, dict[str, list[str]]]:  # type: ignore[no-untyped-def]
@@ -40,7 +21,7 @@ def links(at) -> dict[str, dict[str, list[str]]]:  # type: ignore[no-untyped-def
     return found
 
 
-def test_kpi_card_links_to_its_indicator_with_the_filters_kept(sample_store: str) -> None:
+def test_kpi_card_links_to_its_indicator_with_the_filters_kept(sampled_app: str) -> None:
     at = open_page("pages/overview.py", cats=["safety", "business"], regions="全市")
     found = links(at)
     key = next(k for k in found if k.endswith("|safety.hazards_fixed"))
@@ -57,7 +38,7 @@ def test_kpi_card_links_to_its_indicator_with_the_filters_kept(sample_store: str
     assert any(trace.get("name") == "目标值" for trace in trend["data"])
 
 
-def test_kpi_card_shows_last_years_figure(sample_store: str) -> None:
+def test_kpi_card_shows_last_years_figure(sampled_app: str) -> None:
     frame = sample_frame()
     city = frame[(frame["indicator_code"] == "safety.hazards_fixed") & (frame["region"] == "全市")]
     value_2024 = float(city.loc[city["year"] == 2024, "value"].iloc[0])
@@ -66,7 +47,7 @@ def test_kpi_card_shows_last_years_figure(sample_store: str) -> None:
     assert f"2024 年 {format_value(value_2024, '处')}" in captions.replace("\\", "")
 
 
-def test_category_view_shows_targets_and_the_change_chart(sample_store: str) -> None:
+def test_category_view_shows_targets_and_the_change_chart(sampled_app: str) -> None:
     at = open_page("pages/overview.py")
     tiles = [link for link in at.get("page_link") if link.proto.page == "category"]
     params = next(

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -19,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from briefing.charts import build_chart, chart_catalogue, titled
 from briefing.data import read_briefing_data
 from db.catalog import read_catalog_file
-from db.session import dispose_engines, get_engine, read_session, write_session
+from db.session import get_engine, read_session
 from tests.apptest import open_page
 from texts import unit_label
 
@@ -118,22 +116,8 @@ def page_figures(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
-@pytest.fixture
-def sample_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    from etl.sample import load_sample
-
-    url = f"sqlite:///{tmp_path / 'tqi.sqlite3'}"
-    monkeypatch.setenv("TQI_DATABASE_URL", url)
-    monkeypatch.delenv("TQI_REQUIRE_LOGIN", raising=False)
-    with write_session(get_engine(url)) as session:
-        assert load_sample(session).status == "loaded"
-        session.commit()
-    yield url
-    dispose_engines()
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_category_page_units_agree(sample_store: str, lang: str) -> None:
+def test_category_page_units_agree(sampled_app: str, lang: str) -> None:
     at = open_page("pages/category.py", lang=lang)
     checked = 0
     codes = [c["code"] for c in read_catalog_file()["categories"]]
@@ -148,7 +132,7 @@ def test_category_page_units_agree(sample_store: str, lang: str) -> None:
     assert checked > 100  # every panel title and hover label of six categories
 
 
-def test_indicator_and_overview_pages_units_agree(sample_store: str) -> None:
+def test_indicator_and_overview_pages_units_agree(sampled_app: str) -> None:
     at = open_page("pages/overview.py")
     checked = sum(check(f, "总览") for f in page_figures(at))
     at = open_page("pages/indicator.py")
@@ -161,8 +145,8 @@ def test_indicator_and_overview_pages_units_agree(sample_store: str) -> None:
     assert checked > 100
 
 
-def test_briefing_charts_units_agree(sample_store: str) -> None:
-    with read_session(get_engine(sample_store)) as session:
+def test_briefing_charts_units_agree(sampled_app: str) -> None:
+    with read_session(get_engine(sampled_app)) as session:
         data = read_briefing_data(session, (2016, 2025))
     checked = 0
     for chart in chart_catalogue(data):

@@ -33,12 +33,9 @@ def _bool(text: str) -> bool:
 
 def _positive_int(text: str) -> int:
     try:
-        value = int(text.strip())
-    except ValueError:
-        raise SettingError(f"expected a whole number, got {text!r}") from None
-    if value <= 0:
-        raise SettingError(f"expected a positive number, got {text!r}")
-    return value
+        return parse_limit(text)
+    except ValueError as exc:
+        raise SettingError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -70,15 +67,8 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
-def _limit(text: str) -> int:
-    try:
-        return parse_limit(text)
-    except ValueError as exc:
-        raise SettingError(str(exc)) from None
-
-
 # The batch-file reading limits; etl.read_limits reads the same variables (etl cannot import ui).
-SETTINGS += tuple(Setting(n, env, d, h, _limit) for n, env, d, h in LIMIT_SETTINGS)
+SETTINGS += tuple(Setting(n, env, d, h, _positive_int) for n, env, d, h in LIMIT_SETTINGS)
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 
