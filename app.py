@@ -8,7 +8,7 @@ after the language switch runs inside ``database_errors``: a database error on a
 
 import streamlit as st
 
-from texts import tr
+from texts import localized
 from ui.auth import account_sidebar, may_browse, navigation_pages, stand_in, stand_in_pages
 from ui.data import replica_notice, start_run
 from ui.errors import configure_logging, database_errors, guard_callbacks
@@ -21,7 +21,7 @@ guard_callbacks()  # callbacks run before this script: catch their database erro
 run_through_app()  # a fresh server's first run: hand over to st.navigation before any widget
 mark_run()  # the run counter the browser tests wait on (tests/e2e.py)
 lang = language_switch()
-st.set_page_config(page_title=tr("app.title", lang), page_icon="🚦", layout="wide")
+st.set_page_config(page_title=localized("app.title", lang), page_icon="🚦", layout="wide")
 
 with database_errors():
     start_run()  # one look at the data version; every cached read of this run is keyed on it

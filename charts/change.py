@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from charts.kit import plain
 from charts.numbers import format_change
 from charts.theme import BAD_COLOR, GOOD_COLOR, MUTED_COLOR, NEUTRAL_COLOR, TEMPLATE_NAME
-from texts import name, tr
+from texts import localized, name
 
 _KINDS = (("good", GOOD_COLOR), ("bad", BAD_COLOR), ("same", NEUTRAL_COLOR))
 
@@ -39,7 +39,7 @@ def change_bars(rows: pd.DataFrame, *, title: str, year: int, lang: str = "zh") 
                 x=[float(rows["change"][i]) for i in picked],
                 y=[labels[i] for i in picked],
                 orientation="h",
-                name=tr(f"legend.{key}", lang),
+                name=localized(f"legend.{key}", lang),
                 marker_color=color,
                 text=[text[i] for i in picked],
                 textposition="outside",
@@ -55,7 +55,7 @@ def change_bars(rows: pd.DataFrame, *, title: str, year: int, lang: str = "zh") 
         template=TEMPLATE_NAME,
         title={"text": plain(title)},
         xaxis={
-            "title": {"text": tr("chart.change_axis", lang, year=year)},
+            "title": {"text": localized("chart.change_axis", lang, year=year)},
             "ticksuffix": "%",
             "range": [lo - pad if lo < 0 else 0, hi + pad],
             "zeroline": True,

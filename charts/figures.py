@@ -30,7 +30,7 @@ from charts.kit import (
 )
 from charts.numbers import format_in_scale, format_percent, qualifier_symbol
 from charts.theme import CITY_COLOR, TARGET_COLOR, TEMPLATE_NAME, category_color, region_color
-from texts import name, region_label, safe_filename, tr
+from texts import localized, name, region_label, safe_filename
 
 
 def trend_chart(
@@ -64,7 +64,7 @@ def trend_chart(
         qualifiers = part.get("qualifier")
         marked = [qualifier_symbol(q) for q in part.get("qualifier", [None] * len(part))]
         line_color = color or CITY_COLOR
-        label = tr("city", lang)
+        label = localized("city", lang)
         if series:
             label = plain(region_label(str(key), lang))
             line_color = region_color(str(key), names)
@@ -87,7 +87,7 @@ def trend_chart(
         )
     if len(targets):
         targets = targets.sort_values("year")
-        label = tr("chart.target", lang)
+        label = localized("chart.target", lang)
         traces.append(
             {
                 "type": "scatter",
@@ -200,7 +200,7 @@ def category_small_multiples(
             seen.add(label)
         aim = aims[ind["code"]]
         if len(aim):
-            target_label = tr("chart.target", lang)
+            target_label = localized("chart.target", lang)
             traces.append(
                 {
                     "type": "scatter",
@@ -288,7 +288,7 @@ def region_bar(
         "showlegend": False,
     }
     if reference is not None and not math.isnan(reference):
-        label = f"{tr('city', lang)} {format_in_scale(reference, scale, unit, lang)}"
+        label = f"{localized('city', lang)} {format_in_scale(reference, scale, unit, lang)}"
         layout.update(vertical_marker(reference / scale.divisor, label))
     return go.Figure(data=[bar], layout=layout)
 
@@ -318,11 +318,11 @@ def completion_chart(df: pd.DataFrame, *, title: str, lang: str = "zh") -> go.Fi
     layout = {
         "template": TEMPLATE_NAME,
         "title": {"text": plain(title)},
-        "xaxis": {"title": {"text": tr("chart.completion", lang)}, "range": [0, high]},
+        "xaxis": {"title": {"text": localized("chart.completion", lang)}, "range": [0, high]},
         "yaxis": {"title": {"text": ""}},
         "height": max(260, 110 + 52 * len(df)),
         "showlegend": False,
-        **vertical_marker(100, tr("chart.full", lang)),
+        **vertical_marker(100, localized("chart.full", lang)),
     }
     return go.Figure(data=[bar], layout=layout)
 

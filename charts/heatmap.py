@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from charts.kit import plain
 from charts.theme import GAP_COLOR, MUTED_COLOR, NA_COLOR, TEMPLATE_NAME
-from texts import tr
+from texts import localized
 
 
 def coverage_heatmap(
@@ -72,7 +72,7 @@ def coverage_heatmap(
         "title": {"text": plain(title)},
         "plot_bgcolor": GAP_COLOR,
         "xaxis": {
-            "title": {"text": tr("chart.year", lang)},
+            "title": {"text": localized("chart.year", lang)},
             "side": "top",
             "type": "category",
             "showgrid": False,

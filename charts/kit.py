@@ -9,7 +9,7 @@ import pandas as pd
 
 from charts.numbers import AxisScale, axis_scale, format_in_scale
 from charts.theme import MUTED_COLOR, TARGET_COLOR
-from texts import tr
+from texts import localized
 
 
 def year_axis(years: pd.Series | list[int], *, narrow: bool = False) -> dict:
@@ -71,7 +71,7 @@ def hover_texts(
 
 
 def year_title(lang: str, years: pd.Series) -> dict:
-    return {"title": {"text": tr("chart.year", lang)}, **year_axis(years)}
+    return {"title": {"text": localized("chart.year", lang)}, **year_axis(years)}
 
 
 def small_count_axis(values: pd.Series) -> dict:

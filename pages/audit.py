@@ -12,7 +12,7 @@ import streamlit as st
 
 from db import audit
 from db.session import read_session
-from texts import tr
+from texts import localized
 from ui.auth import require_role
 from ui.data import engine
 from ui.filters import current_lang
@@ -23,17 +23,19 @@ run_through_app()  # first: a link opened right after a restart still runs in ap
 require_role("admin")
 lang = current_lang()
 
-st.title(tr("audit.title", lang))
-st.caption(tr("audit.caption", lang))
+st.title(localized("audit.title", lang))
+st.caption(localized("audit.caption", lang))
 
 left, middle, right = st.columns(3)
-since: date | None = left.date_input(tr("audit.since", lang), value=None, key="audit_since")
-user_filter = middle.text_input(tr("audit.user", lang), key="audit_user").strip()
+since: date | None = left.date_input(localized("audit.since", lang), value=None, key="audit_since")
+user_filter = middle.text_input(localized("audit.user", lang), key="audit_user").strip()
 actions = ["", *audit.ACTIONS]
 action = right.selectbox(
-    tr("audit.action", lang),
+    localized("audit.action", lang),
     actions,
-    format_func=lambda a: tr(f"audit.action.{a}", lang) if a else tr("audit.all", lang),
+    format_func=lambda a: (
+        localized(f"audit.action.{a}", lang) if a else localized("audit.all", lang)
+    ),
     key="audit_action",
 )
 
@@ -46,17 +48,19 @@ with read_session(engine()) as session:
         limit=2000,
     )
 if not events:
-    st.info(tr("audit.empty", lang))
+    st.info(localized("audit.empty", lang))
     st.stop()
 
 table = pd.DataFrame(
     {
-        tr("audit.col.at", lang): [e.at for e in events],
-        tr("audit.user", lang): [e.username for e in events],
-        tr("audit.action", lang): [tr(f"audit.action.{e.action}", lang) for e in events],
-        tr("audit.col.target", lang): [e.target for e in events],
-        tr("audit.col.address", lang): [e.address or "" for e in events],
-        tr("audit.col.detail", lang): [
+        localized("audit.col.at", lang): [e.at for e in events],
+        localized("audit.user", lang): [e.username for e in events],
+        localized("audit.action", lang): [
+            localized(f"audit.action.{e.action}", lang) for e in events
+        ],
+        localized("audit.col.target", lang): [e.target for e in events],
+        localized("audit.col.address", lang): [e.address or "" for e in events],
+        localized("audit.col.detail", lang): [
             ", ".join(f"{k}={v}" for k, v in e.detail.items()) for e in events
         ],
     }

@@ -12,7 +12,7 @@ from db.batches import batch_figures, list_batches
 from db.session import read_session
 from etl.issues import EtlError
 from etl.rollback import rollback_batch
-from texts import tr
+from texts import localized
 from ui.analyst_views import batches_table, figures_csv, figures_table
 from ui.auth import client_address, require_role
 from ui.data import engine
@@ -45,8 +45,8 @@ def _rollback(batch_id: int) -> None:
         ),
         outcome=OUTCOME,
         refused=EtlError,
-        explain=lambda exc: tr("batches.refused", lang, reason=str(exc), md=True),
-        success=lambda done: tr(
+        explain=lambda exc: localized("batches.refused", lang, reason=str(exc), md=True),
+        success=lambda done: localized(
             "batches.rolled_back_ok",
             lang,
             batch=batch_id,
@@ -58,20 +58,20 @@ def _rollback(batch_id: int) -> None:
         forget_commits()
 
 
-st.title(tr("batches.title", lang))
+st.title(localized("batches.title", lang))
 show_outcome(OUTCOME)
 
 with read_session(engine()) as session:
     batches = list_batches(session)
 if not batches:
-    st.info(tr("batches.empty", lang))
+    st.info(localized("batches.empty", lang))
     st.stop()
 
 show_table(batches_table(batches, lang), hide_index=True, key="batches_table")
 
 by_id = {b.id: b for b in batches}
 picked = st.selectbox(
-    tr("batches.pick", lang),
+    localized("batches.pick", lang),
     list(by_id),
     format_func=lambda i: f"#{i} {by_id[i].source_name}",
     key="batch_pick",
@@ -79,13 +79,13 @@ picked = st.selectbox(
 batch = by_id[picked]
 with read_session(engine()) as session:
     figures = batch_figures(session, picked)
-st.subheader(tr("batches.figures", lang, batch=picked, n=len(figures)), anchor=False)
+st.subheader(localized("batches.figures", lang, batch=picked, n=len(figures)), anchor=False)
 if figures.empty:
-    st.caption(tr("batches.no_figures", lang))
+    st.caption(localized("batches.no_figures", lang))
 else:
     show_table(figures_table(figures, lang), hide_index=True, key="batch_figures")
     st.download_button(
-        tr("batches.figures_download", lang),
+        localized("batches.figures_download", lang),
         data=figures_csv(figures, lang),
         file_name=f"批次{picked}_数据.csv",
         mime="text/csv",
@@ -94,21 +94,21 @@ else:
     )
 
 if batch.status == "rolled_back":
-    st.caption(tr("batches.already", lang))
+    st.caption(localized("batches.already", lang))
 elif st.session_state.get(CONFIRM) == picked:
-    st.warning(tr("batches.confirm_text", lang, batch=picked))
+    st.warning(localized("batches.confirm_text", lang, batch=picked))
     yes, no, _ = st.columns([1, 1, 5])
     yes.button(
-        tr("batches.confirm", lang),
+        localized("batches.confirm", lang),
         type="primary",
         key="rollback_confirm",
         on_click=_rollback,
         args=(picked,),
     )
-    no.button(tr("batches.cancel", lang), key="rollback_cancel", on_click=_cancel)
+    no.button(localized("batches.cancel", lang), key="rollback_cancel", on_click=_cancel)
 else:
     st.button(
-        tr("batches.rollback", lang, batch=picked),
+        localized("batches.rollback", lang, batch=picked),
         key="rollback_start",
         on_click=_ask,
         args=(picked,),

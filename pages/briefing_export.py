@@ -18,7 +18,7 @@ from briefing.pack import (
 )
 from db import queries
 from db.session import read_session
-from texts import md_escape, tr
+from texts import localized, md_escape
 from ui.data import engine, read
 from ui.filters import current_filters, current_lang
 from ui.navigation import run_through_app
@@ -26,18 +26,18 @@ from ui.page_parts import show_preview
 
 run_through_app()  # first: a link opened right after a restart still runs in app.py
 lang = current_lang()
-st.title(tr("briefing.title", lang))
-st.caption(tr("briefing.intro", lang))
+st.title(localized("briefing.title", lang))
+st.caption(localized("briefing.intro", lang))
 
 ok, reason = render.export_available()
 if not ok:
-    st.error(tr("briefing.unavailable", lang, reason=reason), icon=":material/error:")
+    st.error(localized("briefing.unavailable", lang, reason=reason), icon=":material/error:")
     st.stop()
 render.warm_up_in_background()  # the browser starts while the user chooses
 
 bounds = read(queries.year_bounds)
 if bounds is None:
-    st.info(tr("briefing.no_data", lang), icon=":material/inventory_2:")
+    st.info(localized("briefing.no_data", lang), icon=":material/inventory_2:")
     st.stop()
 
 filters = current_filters()
@@ -46,7 +46,7 @@ start = max(low, filters.year_from or low)
 end = min(high, filters.year_to or high)
 if low < high:
     years = st.slider(
-        tr("briefing.years", lang),
+        localized("briefing.years", lang),
         min_value=low,
         max_value=high,
         value=(start, end),
@@ -59,21 +59,21 @@ years = (int(years[0]), int(years[1]))
 try:
     data = read(load_data, years=years)
 except EmptyPackError:
-    st.info(tr("briefing.empty_years", lang, start=years[0], end=years[1]))
+    st.info(localized("briefing.empty_years", lang, start=years[0], end=years[1]))
     st.stop()
 
 catalogue = {c.chart_id: c for c in chart_catalogue(data)}
 chosen = st.multiselect(
-    tr("briefing.charts", lang),
+    localized("briefing.charts", lang),
     list(catalogue),
     default=default_chart_ids(data),
     format_func=lambda chart_id: catalogue[chart_id].title,
-    placeholder=tr("briefing.charts_placeholder", lang),
-    help=tr("briefing.charts_help", lang),
+    placeholder=localized("briefing.charts_placeholder", lang),
+    help=localized("briefing.charts_help", lang),
     key="briefing_charts",
 )
 if not chosen:
-    st.info(tr("briefing.none_chosen", lang))
+    st.info(localized("briefing.none_chosen", lang))
     st.stop()
 
 
@@ -90,7 +90,7 @@ def _pack(fmt: PackFormat) -> Callable[[], bytes]:
 columns = st.columns([1] * len(PACK_FORMATS) + [2])
 for n, (column, pack) in enumerate(zip(columns, PACK_FORMATS.values(), strict=False)):
     column.download_button(
-        tr(f"briefing.{pack.name}", lang),
+        localized(f"briefing.{pack.name}", lang),
         data=_pack(pack.name),
         file_name=pack_file_name(years, pack.name),
         mime=pack.media_type,
@@ -100,9 +100,9 @@ for n, (column, pack) in enumerate(zip(columns, PACK_FORMATS.values(), strict=Fa
         key=f"briefing_{pack.name}",
         width="stretch",
     )
-st.caption(tr("briefing.pack_caption", lang, slides=len(chosen) + 2, charts=len(chosen)))
+st.caption(localized("briefing.pack_caption", lang, slides=len(chosen) + 2, charts=len(chosen)))
 
-st.subheader(tr("briefing.pngs", lang))
+st.subheader(localized("briefing.pngs", lang))
 for built in build_charts(data, chosen):
     preview, text, buttons = st.columns([2, 4, 1], vertical_alignment="center")
     with preview:  # a small, static preview of exactly the chart the pack will hold
@@ -111,7 +111,7 @@ for built in build_charts(data, chosen):
     text.caption(built.takeaway.text)
     for image in CHART_FORMATS.values():
         buttons.download_button(
-            tr(f"briefing.{image.name}", lang),
+            localized(f"briefing.{image.name}", lang),
             data=functools.partial(image.write, built),
             file_name=f"{built.file_stem}{image.suffix}",
             mime=image.media_type,
@@ -120,11 +120,11 @@ for built in build_charts(data, chosen):
             key=f"{image.name}_{built.chart.chart_id}",
         )
 
-st.subheader(tr("briefing.screenshot", lang))
-st.caption(tr("briefing.screenshot_help", lang))
+st.subheader(localized("briefing.screenshot", lang))
+st.caption(localized("briefing.screenshot_help", lang))
 st.page_link(
     "pages/overview.py",
-    label=tr("briefing.open_screenshot", lang),
+    label=localized("briefing.open_screenshot", lang),
     icon=":material/fullscreen:",
     query_params={"screenshot": "1"},
 )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from db import audit, catalog_admin, queries
 from db.catalog import IndicatorSpec, load_catalog
 from db.session import read_session
-from texts import md_escape, tr
+from texts import localized, md_escape
 from ui.analyst_views import catalog_table
 from ui.auth import client_address, require_role
 from ui.data import engine, read
@@ -59,7 +59,7 @@ def _edit(action: Callable[[Session], T], success: Callable[[T], str], clear: st
         action,
         outcome=OUTCOME,
         refused=catalog_admin.CatalogEditError,
-        explain=lambda exc: tr("catalog.refused", lang, reason=str(exc), md=True),
+        explain=lambda exc: localized("catalog.refused", lang, reason=str(exc), md=True),
         success=success,
     )
     if done is not None:
@@ -79,7 +79,7 @@ def _add_alias() -> None:
 
     _edit(
         add,
-        lambda text: tr("catalog.alias_added", lang, alias=text, name=name, md=True),
+        lambda text: localized("catalog.alias_added", lang, alias=text, name=name, md=True),
         "alias_text",
     )
 
@@ -96,7 +96,7 @@ def _add_phrasing() -> None:
 
     _edit(
         add,
-        lambda text: tr("catalog.phrasing_added", lang, phrasing=text, name=name, md=True),
+        lambda text: localized("catalog.phrasing_added", lang, phrasing=text, name=name, md=True),
         "phrasing_text",
     )
 
@@ -125,15 +125,15 @@ def _add_indicator() -> None:
 
     _edit(
         add,
-        lambda spec: tr(
+        lambda spec: localized(
             "catalog.indicator_added", lang, name=spec.name_zh, code=spec.code, md=True
         ),
         "new_code new_name_zh new_name_en new_unit new_aliases new_phrasings new_description",
     )
 
 
-st.title(tr("catalog.title", lang))
-st.caption(tr("catalog.intro", lang))
+st.title(localized("catalog.title", lang))
+st.caption(localized("catalog.intro", lang))
 show_outcome(OUTCOME)
 
 show_table(catalog_table(catalog, lang), hide_index=True, key="catalog_table", height=420)
@@ -141,34 +141,37 @@ show_table(catalog_table(catalog, lang), hide_index=True, key="catalog_table", h
 specs = catalog.indicators
 left, right = st.columns(2)
 with left, st.form("alias_form"):
-    st.subheader(tr("catalog.add_alias", lang), anchor=False)
+    st.subheader(localized("catalog.add_alias", lang), anchor=False)
     st.selectbox(
-        tr("catalog.alias_indicator", lang),
+        localized("catalog.alias_indicator", lang),
         list(specs),
         format_func=lambda c: f"{specs[c].name_zh}（{c}）",
         key="alias_indicator",
     )
-    st.text_input(tr("catalog.alias", lang), key="alias_text", max_chars=100)
+    st.text_input(localized("catalog.alias", lang), key="alias_text", max_chars=100)
     st.form_submit_button(
-        tr("catalog.alias_submit", lang), on_click=_add_alias, key="alias_submit", type="primary"
+        localized("catalog.alias_submit", lang),
+        on_click=_add_alias,
+        key="alias_submit",
+        type="primary",
     )
 
 with left, st.form("phrasing_form"):
-    st.subheader(tr("catalog.add_phrasing", lang), anchor=False)
+    st.subheader(localized("catalog.add_phrasing", lang), anchor=False)
     st.selectbox(
-        tr("catalog.phrasing_indicator", lang),
+        localized("catalog.phrasing_indicator", lang),
         list(specs),
         format_func=lambda c: f"{specs[c].name_zh}（{c}）",
         key="phrasing_indicator",
     )
     st.text_input(
-        tr("catalog.phrasing", lang),
+        localized("catalog.phrasing", lang),
         key="phrasing_text",
         max_chars=catalog_admin.MAX_PHRASING_LENGTH,
     )
-    st.caption(tr("catalog.phrasing_help", lang))
+    st.caption(localized("catalog.phrasing_help", lang))
     st.form_submit_button(
-        tr("catalog.phrasing_submit", lang),
+        localized("catalog.phrasing_submit", lang),
         on_click=_add_phrasing,
         key="phrasing_submit",
         type="primary",
@@ -176,35 +179,35 @@ with left, st.form("phrasing_form"):
 
 categories = catalog.categories
 with right, st.form("indicator_form"):
-    st.subheader(tr("catalog.add_indicator", lang), anchor=False)
+    st.subheader(localized("catalog.add_indicator", lang), anchor=False)
     st.selectbox(
-        tr("catalog.category", lang),
+        localized("catalog.category", lang),
         list(categories),
         format_func=lambda c: categories[c].name_en if lang == "en" else categories[c].name_zh,
         key="new_category",
     )
-    st.text_input(tr("catalog.code", lang), key="new_code", max_chars=80)
-    st.text_input(tr("catalog.name_zh", lang), key="new_name_zh", max_chars=100)
-    st.text_input(tr("catalog.name_en", lang), key="new_name_en", max_chars=100)
-    st.text_input(tr("catalog.unit", lang), key="new_unit", max_chars=20)
+    st.text_input(localized("catalog.code", lang), key="new_code", max_chars=80)
+    st.text_input(localized("catalog.name_zh", lang), key="new_name_zh", max_chars=100)
+    st.text_input(localized("catalog.name_en", lang), key="new_name_en", max_chars=100)
+    st.text_input(localized("catalog.unit", lang), key="new_unit", max_chars=20)
     a, d = st.columns(2)
     a.selectbox(
-        tr("catalog.aggregation", lang),
+        localized("catalog.aggregation", lang),
         list(catalog_admin.AGGREGATIONS),
-        format_func=lambda v: tr(f"agg.{v}", lang),
+        format_func=lambda v: localized(f"agg.{v}", lang),
         key="new_aggregation",
     )
     d.selectbox(
-        tr("catalog.direction", lang),
+        localized("catalog.direction", lang),
         list(catalog_admin.DIRECTIONS),
-        format_func=lambda v: tr(f"dir.{v}", lang),
+        format_func=lambda v: localized(f"dir.{v}", lang),
         key="new_direction",
     )
-    st.text_input(tr("catalog.aliases_input", lang), key="new_aliases")
-    st.text_area(tr("catalog.phrasings_input", lang), key="new_phrasings", height=68)
-    st.text_area(tr("catalog.description", lang), key="new_description", height=80)
+    st.text_input(localized("catalog.aliases_input", lang), key="new_aliases")
+    st.text_area(localized("catalog.phrasings_input", lang), key="new_phrasings", height=68)
+    st.text_area(localized("catalog.description", lang), key="new_description", height=80)
     st.form_submit_button(
-        tr("catalog.indicator_submit", lang),
+        localized("catalog.indicator_submit", lang),
         on_click=_add_indicator,
         key="indicator_submit",
         type="primary",
@@ -219,8 +222,12 @@ def _set_years() -> None:
     for key, field in (("years_first", "catalog.first_year"), ("years_last", "catalog.last_year")):
         text = str(get(key, "") or "").strip()
         if text and not text.isdigit():
-            reason = tr("catalog.year_not_number", lang, field=tr(field, lang), value=text)
-            remember_outcome(OUTCOME, "error", tr("catalog.refused", lang, reason=reason, md=True))
+            reason = localized(
+                "catalog.year_not_number", lang, field=localized(field, lang), value=text
+            )
+            remember_outcome(
+                OUTCOME, "error", localized("catalog.refused", lang, reason=reason, md=True)
+            )
             return
         parsed.append(int(text) if text else None)
     first, last = parsed
@@ -233,26 +240,32 @@ def _set_years() -> None:
     name_zh = specs[code].name_zh
     _edit(
         save,
-        lambda span: tr(
-            "catalog.years_saved", lang, name=name_zh, span=span or tr("catalog.all_years", lang)
+        lambda span: localized(
+            "catalog.years_saved",
+            lang,
+            name=name_zh,
+            span=span or localized("catalog.all_years", lang),
         ),
     )
 
 
 with right, st.form("years_form"):
-    st.subheader(tr("catalog.years_title", lang), anchor=False)
-    st.caption(tr("catalog.years_help", lang))
+    st.subheader(localized("catalog.years_title", lang), anchor=False)
+    st.caption(localized("catalog.years_help", lang))
     st.selectbox(
-        tr("catalog.years_indicator", lang),
+        localized("catalog.years_indicator", lang),
         list(specs),
         format_func=lambda c: f"{specs[c].name_zh}（{c}）",
         key="years_indicator",
     )
     first_col, last_col = st.columns(2)
-    first_col.text_input(tr("catalog.first_year", lang), key="years_first", max_chars=4)
-    last_col.text_input(tr("catalog.last_year", lang), key="years_last", max_chars=4)
+    first_col.text_input(localized("catalog.first_year", lang), key="years_first", max_chars=4)
+    last_col.text_input(localized("catalog.last_year", lang), key="years_last", max_chars=4)
     st.form_submit_button(
-        tr("catalog.years_submit", lang), on_click=_set_years, key="years_submit", type="primary"
+        localized("catalog.years_submit", lang),
+        on_click=_set_years,
+        key="years_submit",
+        type="primary",
     )
     ranges = read(queries.list_indicators)
     ranged = ranges[ranges["first_year"].notna() | ranges["last_year"].notna()]
@@ -260,4 +273,4 @@ with right, st.form("years_form"):
         listed = "；".join(
             f"{row['name_zh']} {applicable_span(row, lang)}" for row in ranged.to_dict("records")
         )
-        st.caption(md_escape(tr("catalog.years_current", lang, list=listed)))
+        st.caption(md_escape(localized("catalog.years_current", lang, list=listed)))

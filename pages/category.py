@@ -7,7 +7,7 @@ import streamlit as st
 from charts import figures as charts
 from charts.change import change_bars
 from db import dashboard, queries
-from texts import md_escape, name, tr
+from texts import localized, md_escape, name
 from ui import page_parts as cards
 from ui import tables
 from ui.data import read
@@ -18,7 +18,7 @@ from ui.panels import phone_panels
 run_through_app()
 lang = current_lang()
 filters = current_filters()
-cards.page_header(tr("category.title", lang), lang)
+cards.page_header(localized("category.title", lang), lang)
 if cards.store_is_empty():
     cards.empty_store(lang, key="load_sample_category")
     st.stop()
@@ -31,17 +31,17 @@ first = next((c for c in preferred_categories() if c in by_code), next(iter(by_c
 seed_choice("category", list(by_code), first)
 seed_choice("view", ["city", "regions"], "city")
 category = st.segmented_control(
-    tr("category.choose", lang),
+    localized("category.choose", lang),
     list(by_code),
     required=True,
     format_func=lambda code: name(by_code[code], lang),
     key="category",
 )
 view = st.segmented_control(
-    tr("category.view", lang),
+    localized("category.view", lang),
     ["city", "regions"],
     required=True,
-    format_func=lambda v: tr(f"category.view.{v}", lang),
+    format_func=lambda v: localized(f"category.view.{v}", lang),
     key="view",
 )
 mirror("category", category, first)
@@ -51,19 +51,21 @@ data = read(
 )
 label = name(by_code[category], lang)
 if data.series.empty:
-    subject = tr("empty.category", lang, name=md_escape(label))
+    subject = localized("empty.category", lang, name=md_escape(label))
     cards.no_data(cards.filtered_out(filters, lang, subject=subject))
     st.stop()
 
 start, end = int(data.series["year"].min()), int(data.series["year"].max())
-rule = tr("category.rule", lang)
-st.caption(tr("category.caption", lang, count=len(data.table), start=start, end=end, rule=rule))
+rule = localized("category.rule", lang)
+st.caption(
+    localized("category.caption", lang, count=len(data.table), start=start, end=end, rule=rule)
+)
 if data.truncated:
-    st.caption(tr("category.truncated", lang, n=dashboard.MAX_REGIONS))
+    st.caption(localized("category.truncated", lang, n=dashboard.MAX_REGIONS))
 
 chart_col, table_col = st.columns([3, 2])  # room for English names in the table
 with chart_col, st.container(key="wide-panels"):  # hidden on a phone (ui/page_style.py)
-    title = tr("chart.category_title", lang, name=label, start=start, end=end)
+    title = localized("chart.category_title", lang, name=label, start=start, end=end)
     figure = charts.category_small_multiples(
         data.series,
         data.indicators,
@@ -72,23 +74,23 @@ with chart_col, st.container(key="wide-panels"):  # hidden on a phone (ui/page_s
         category=category,
         targets=data.targets if view == "city" else None,  # targets are city-wide figures
     )
-    extra = tr(f"category.view.{view}", lang)
+    extra = localized(f"category.view.{view}", lang)
     filename = charts.chart_filename(label, (start, end), extra=extra)
     cards.show_chart(figure, filename=filename, key="category_chart")
 with chart_col, st.container(key="phone-panels"):  # a phone: one panel a row instead
     phone_panels(data, view=str(view), lang=lang, years=(start, end))
 with table_col:
-    st.markdown(f"**{tr('category.table', lang, scope=cards.scope_label(filters, lang))}**")
+    st.markdown(f"**{localized('category.table', lang, scope=cards.scope_label(filters, lang))}**")
     tables.latest_table(data.table, lang=lang, key="category_latest")
 
 movers = data.table[data.table["change"].notna()]
 if len(movers):
     change_year = int(movers["year"].max())
     movers = movers[movers["year"] == change_year]
-    title = tr("category.changes", lang, year=change_year)
+    title = localized("category.changes", lang, year=change_year)
     figure = change_bars(movers, title=f"{label} · {title}", year=change_year, lang=lang)
     filename = charts.chart_filename(label, (change_year, change_year), extra=title)
     cards.show_chart(figure, filename=filename, key="category_changes")
 
-with st.expander(tr("category.full_table", lang), expanded=False):
+with st.expander(localized("category.full_table", lang), expanded=False):
     tables.year_table(data.series, data.indicators, lang=lang, key="category_years")

@@ -7,7 +7,7 @@ from charts import figures as charts
 from charts.numbers import format_change, format_percent, format_value
 from charts.theme import category_color
 from db import dashboard, queries
-from texts import md_escape, name, tr, unit_label
+from texts import localized, md_escape, name, unit_label
 from ui import page_parts as cards
 from ui import tables
 from ui.data import read
@@ -17,7 +17,7 @@ from ui.navigation import run_through_app
 run_through_app()
 lang = current_lang()
 filters = current_filters()
-cards.page_header(tr("indicator.title", lang), lang)
+cards.page_header(localized("indicator.title", lang), lang)
 if cards.store_is_empty():
     cards.empty_store(lang, key="load_sample_indicator")
     st.stop()
@@ -28,7 +28,7 @@ options = {r["code"]: r for r in catalog.to_dict("records")}
 first = next((c for c in dashboard.HEADLINE_CODES if c in options), next(iter(options), None))
 seed_choice("indicator", list(options), first)
 code = st.selectbox(
-    tr("indicator.choose", lang),
+    localized("indicator.choose", lang),
     list(options),
     format_func=lambda c: (
         f"{name(categories[options[c]['category']], lang)} · {name(options[c], lang)}"
@@ -45,13 +45,13 @@ if meta is None:  # deleted from the catalog since the list was drawn
 unit, label = meta["unit"], name(meta, lang)
 color = category_color(meta["category"])
 st.caption(
-    tr(
+    localized(
         "indicator.meta",
         lang,
         category=md_escape(name(categories[meta["category"]], lang)),
         unit=md_escape(unit_label(unit, lang, code=code)),
-        rule=tr(f"rule.{meta['aggregation']}", lang),
-        direction=tr(f"direction.{meta['direction']}", lang),
+        rule=localized(f"rule.{meta['aggregation']}", lang),
+        direction=localized(f"direction.{meta['direction']}", lang),
     )
 )
 if meta.get("description") and lang == "zh":
@@ -59,47 +59,49 @@ if meta.get("description") and lang == "zh":
 
 series = data.series
 if series.empty:
-    cards.no_data(cards.filtered_out(filters, lang, subject=tr("indicator.no_data", lang)))
+    cards.no_data(cards.filtered_out(filters, lang, subject=localized("indicator.no_data", lang)))
     st.stop()
 
 latest = series.iloc[-1]
 year = int(latest["year"])
 metrics = st.columns(4)
 metrics[0].metric(
-    tr("indicator.latest", lang, year=year),
+    localized("indicator.latest", lang, year=year),
     format_value(latest["value"], unit, lang, qualifier=latest["qualifier"], code=code),
     delta=format_change(latest["change"], latest["change_kind"], lang) or None,
     delta_color="inverse" if meta["direction"] == "down" else "normal",
-    delta_description=tr("kpi.vs_prev", lang),
+    delta_description=localized("kpi.vs_prev", lang),
     border=True,
 )
 has_target = latest["target"] == latest["target"]  # not NaN
 metrics[1].metric(
-    tr("indicator.target", lang, year=year),
+    localized("indicator.target", lang, year=year),
     format_value(latest["target"], unit, lang, code=code)
     if has_target
-    else tr("indicator.no_target", lang),
+    else localized("indicator.no_target", lang),
     border=True,
 )
 metrics[2].metric(
-    tr("indicator.completion", lang),
+    localized("indicator.completion", lang),
     format_percent(latest["completion"]) if has_target else "—",
     border=True,
 )
-metrics[3].metric(tr("indicator.regions", lang), str(data.regions["region"].nunique()), border=True)
+metrics[3].metric(
+    localized("indicator.regions", lang), str(data.regions["region"].nunique()), border=True
+)
 if series["qualifier"].notna().any():
     marks = sorted(set(series["qualifier"].dropna()))
-    st.caption(" · ".join(tr(f"qualifier.{q}", lang) for q in marks))
+    st.caption(" · ".join(localized(f"qualifier.{q}", lang) for q in marks))
 if (series["source"] == "districts").any():
-    st.caption(tr("source.districts", lang))
+    st.caption(localized("source.districts", lang))
 
 start, end = int(series["year"].min()), int(series["year"].max())
 trend_col, region_col = st.columns([3, 2])
 with trend_col:
     if len(series) < 2:
-        cards.no_data(tr("indicator.one_year", lang, year=year))
+        cards.no_data(localized("indicator.one_year", lang, year=year))
     else:
-        title = tr("chart.trend_title", lang, name=label, start=start, end=end)
+        title = localized("chart.trend_title", lang, name=label, start=start, end=end)
         targets = series.dropna(subset=["target"])[["year", "target"]]
         figure = charts.trend_chart(
             series, title=title, unit=unit, lang=lang, code=code, color=color, targets=targets
@@ -111,9 +113,9 @@ with region_col:
     region_year = int(regions["year"].max()) if len(regions) else year
     this_year = regions[regions["year"] == region_year]
     if this_year.empty:
-        cards.no_data(tr("indicator.no_regions", lang))
+        cards.no_data(localized("indicator.no_regions", lang))
     else:
-        subtitle = tr("chart.region_title", lang, year=region_year)
+        subtitle = localized("chart.region_title", lang, year=region_year)
         city = series.loc[series["year"] == region_year, "value"]
         reference = float(city.iloc[0]) if meta["aggregation"] == "mean" and len(city) else None
         figure = charts.region_bar(
@@ -127,17 +129,17 @@ with region_col:
             reference=reference,
         )
         filename = charts.chart_filename(
-            label, (region_year, region_year), extra=tr("col.region", lang)
+            label, (region_year, region_year), extra=localized("col.region", lang)
         )
         cards.show_chart(figure, filename=filename, key="indicator_regions")
 
 if data.regions["year"].nunique() > 1:
-    title = tr("indicator.region_trend", lang)
+    title = localized("indicator.region_trend", lang)
     figure = charts.trend_chart(
         data.regions, title=f"{label} · {title}", unit=unit, lang=lang, code=code, series="region"
     )
     filename = charts.chart_filename(label, (start, end), extra=title)
     cards.show_chart(figure, filename=filename, key="indicator_region_trend")
 
-st.subheader(tr("indicator.figures", lang))
+st.subheader(localized("indicator.figures", lang))
 tables.figures_table(data.figures, unit=unit, code=code, lang=lang, key="indicator_figures")

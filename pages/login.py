@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from texts import tr
+from texts import localized
 from ui.auth import current_user, login_form
 from ui.filters import current_lang
 from ui.navigation import run_through_app
 
 run_through_app()  # first: a link opened right after a restart still runs in app.py
 lang = current_lang()
-st.title(tr("login.title", lang))
+st.title(localized("login.title", lang))
 if current_user() is None:
-    st.caption(tr("login.hint", lang))
+    st.caption(localized("login.hint", lang))
     login_form(where="main")
 else:
-    st.success(tr("login.done", lang))
+    st.success(localized("login.done", lang))

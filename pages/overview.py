@@ -4,7 +4,7 @@ target completion and each indicator's change on last year."""
 import streamlit as st
 
 from db.report_year import report_years
-from texts import tr
+from texts import localized
 from ui import page_parts as cards
 from ui.data import read, shared
 from ui.filters import current_filters, current_lang
@@ -18,7 +18,7 @@ lang = current_lang()
 filters = current_filters()
 screenshot = apply_screenshot_layout()  # ?screenshot=1: no chrome, 16:9, large type
 cards.flash()
-cards.page_header(tr("overview.title", lang), lang)
+cards.page_header(localized("overview.title", lang), lang)
 if cards.store_is_empty():
     cards.empty_store(lang, key="load_sample_overview")
     st.stop()
@@ -32,19 +32,19 @@ view = shared(overview_view, filters=filters, year=chosen, lang=lang)  # one bui
 data = view.data
 year = data.year
 assert year is not None  # the store has figures in range (checked above)
-st.caption(tr("overview.caption", lang, year=year, scope=cards.scope_label(filters, lang)))
+st.caption(localized("overview.caption", lang, year=year, scope=cards.scope_label(filters, lang)))
 if screenshot:
     screenshot_overview(data, lang=lang)
     st.stop()
 
-st.subheader(tr("overview.kpis", lang))
+st.subheader(localized("overview.kpis", lang))
 kpis = view.kpis
 for start in range(0, len(kpis), 4):
     for column, card in zip(st.columns(4), kpis[start : start + 4], strict=False):
         with column:
             cards.kpi_card(card, year=year, lang=lang)
 
-st.subheader(tr("overview.categories", lang))
+st.subheader(localized("overview.categories", lang))
 st.html(tile_css(list(data.tiles["category"])))
 tiles = view.tiles
 for start in range(0, len(tiles), 3):
@@ -52,8 +52,8 @@ for start in range(0, len(tiles), 3):
         with column:
             cards.category_tile(tile, year=year, lang=lang)
 
-st.subheader(tr("overview.completion", lang))
+st.subheader(localized("overview.completion", lang))
 if view.completion is None:
-    cards.no_data(tr("overview.no_targets", lang, year=year))
+    cards.no_data(localized("overview.no_targets", lang, year=year))
 else:
     cards.show_chart(view.completion, filename=view.filename, key="completion_chart")

@@ -27,7 +27,7 @@ from etl.report import (
     review_table,
 )
 from etl.report_files import REPORT_SUFFIXES, report_text
-from texts import tr
+from texts import localized
 from ui.analyst_views import issues_table
 from ui.auth import client_address, require_role
 from ui.data import read
@@ -87,65 +87,65 @@ def _commit(frame: pd.DataFrame, sha: str, name: str, extraction: ReportExtracti
         remembered(REPORT_COMMITTED)[sha] = result
 
 
-st.title(tr("reader.title", lang))
-st.caption(tr("reader.intro", lang))
+st.title(localized("reader.title", lang))
+st.caption(localized("reader.intro", lang))
 upload = file_uploader(
-    tr("reader.upload", lang),
+    localized("reader.upload", lang),
     types=list(REPORT_SUFFIXES),
     mb=limit_mb,
     key="report_file",
     lang=lang,
 )
-pasted = st.text_area(tr("reader.paste", lang), height=160, key="report_text")
+pasted = st.text_area(localized("reader.paste", lang), height=160, key="report_text")
 left, right = st.columns(2)
 year = left.number_input(
-    tr("reader.year", lang),
+    localized("reader.year", lang),
     min_value=1949,
     max_value=date.today().year + 1,
     value=None,
     step=1,
     key="report_year",
 )
-region = right.text_input(tr("reader.region", lang), value=CITY_WIDE, key="report_region")
+region = right.text_input(localized("reader.region", lang), value=CITY_WIDE, key="report_region")
 
 if upload is not None:
     data, source_name = upload.getvalue(), upload.name
     if len(data) > limit_mb * 1024 * 1024:
-        st.error(tr("reader.too_large", lang, mb=limit_mb))
+        st.error(localized("reader.too_large", lang, mb=limit_mb))
         st.stop()
     try:
         text = report_text(data)
     except UnreadableFileError as exc:
-        st.error(tr("reader.unreadable", lang, reason=str(exc)))
+        st.error(localized("reader.unreadable", lang, reason=str(exc)))
         st.stop()
 elif pasted.strip():
     text, source_name = pasted, pasted_source_name(date.today())
     data = text.encode("utf-8")
 else:
-    st.info(tr("reader.empty", lang))
+    st.info(localized("reader.empty", lang))
     st.stop()
 
 key = hashlib.sha256(data).hexdigest() + f"|{year}|{region}"
 if key not in st.session_state[EXTRACTIONS]:
-    with st.spinner(tr("reader.title", lang)):
+    with st.spinner(localized("reader.title", lang)):
         st.session_state[EXTRACTIONS][key] = extract_figures(
             text, catalog, year=int(year) if year else None, region=region
         )
 extraction: ReportExtraction = st.session_state[EXTRACTIONS][key]
 
 cols = st.columns(3)
-cols[0].metric(tr("reader.year_used", lang), extraction.year or "—")
-cols[1].metric(tr("reader.found", lang), len(extraction.figures))
-cols[2].metric(tr("reader.missing", lang), len(extraction.missing))
+cols[0].metric(localized("reader.year_used", lang), extraction.year or "—")
+cols[1].metric(localized("reader.found", lang), len(extraction.figures))
+cols[2].metric(localized("reader.missing", lang), len(extraction.missing))
 if extraction.year is None:
-    st.warning(tr("reader.no_year", lang))
-st.markdown(f"**{tr('reader.repaired', lang)}**")
+    st.warning(localized("reader.no_year", lang))
+st.markdown(f"**{localized('reader.repaired', lang)}**")
 st.html(highlighted_html(extraction, catalog))
 if extraction.missing:
     names = "、".join(indicator_label(catalog, c) for c in extraction.missing)
-    st.caption(tr("reader.missing_list", lang, names=names))
+    st.caption(localized("reader.missing_list", lang, names=names))
 
-st.subheader(tr("reader.table", lang), anchor=False)
+st.subheader(localized("reader.table", lang), anchor=False)
 codes = list(catalog.indicators)
 hide_toolbar_download()  # the editor's toolbar has the same unneutralised CSV download
 edited = st.data_editor(
@@ -156,9 +156,9 @@ edited = st.data_editor(
     disabled=[c for c in review_table(extraction).columns if c not in EDITABLE],
     column_order=["line", *EDITABLE, "unit", "written", "sentence"],
     column_config={
-        "line": st.column_config.NumberColumn(tr("reader.col.line", lang), width="small"),
+        "line": st.column_config.NumberColumn(localized("reader.col.line", lang), width="small"),
         "indicator_code": st.column_config.SelectboxColumn(
-            tr("reader.col.indicator_code", lang),
+            localized("reader.col.indicator_code", lang),
             options=codes,
             format_func=lambda code: (
                 catalog.indicators[str(code)].name_zh if code in catalog.indicators else str(code)
@@ -166,34 +166,40 @@ edited = st.data_editor(
             required=True,
             width="medium",
         ),
-        "year": st.column_config.NumberColumn(tr("reader.col.year", lang), format="%d", step=1),
-        "region": st.column_config.TextColumn(tr("reader.col.region", lang)),
-        "value": st.column_config.NumberColumn(tr("reader.col.value", lang), format="%.10g"),
-        "qualifier": st.column_config.SelectboxColumn(
-            tr("reader.col.qualifier", lang),
-            options=["more_than", "about"],
-            format_func=lambda q: tr(f"analyst.qualifier.{q}", lang),
+        "year": st.column_config.NumberColumn(
+            localized("reader.col.year", lang), format="%d", step=1
         ),
-        "unit": st.column_config.TextColumn(tr("reader.col.unit", lang), width="small"),
-        "written": st.column_config.TextColumn(tr("reader.col.written", lang), width="small"),
-        "sentence": st.column_config.TextColumn(tr("reader.col.sentence", lang), width="large"),
+        "region": st.column_config.TextColumn(localized("reader.col.region", lang)),
+        "value": st.column_config.NumberColumn(localized("reader.col.value", lang), format="%.10g"),
+        "qualifier": st.column_config.SelectboxColumn(
+            localized("reader.col.qualifier", lang),
+            options=["more_than", "about"],
+            format_func=lambda q: localized(f"analyst.qualifier.{q}", lang),
+        ),
+        "unit": st.column_config.TextColumn(localized("reader.col.unit", lang), width="small"),
+        "written": st.column_config.TextColumn(
+            localized("reader.col.written", lang), width="small"
+        ),
+        "sentence": st.column_config.TextColumn(
+            localized("reader.col.sentence", lang), width="large"
+        ),
     },
     key=f"report_editor_{key[:16]}",
 )
 
 frame = frame_from_review(edited, default_region=extraction.region)
 if frame.empty:
-    st.info(tr("reader.nothing", lang))
+    st.info(localized("reader.nothing", lang))
     st.stop()
 sha = batch_sha256(data, frame)
 done: BatchResult | None = remembered(REPORT_COMMITTED).get(sha)
 if done is not None:
     if done.status == "loaded":
-        st.success(tr("reader.loaded", lang, batch=done.batch_id, source=done.source_name))
+        st.success(localized("reader.loaded", lang, batch=done.batch_id, source=done.source_name))
     elif done.status == "duplicate":
-        st.info(tr("reader.duplicate", lang, batch=done.duplicate_of))
+        st.info(localized("reader.duplicate", lang, batch=done.duplicate_of))
     else:
-        st.error(tr("reader.rejected", lang, n=len(done.errors)))
+        st.error(localized("reader.rejected", lang, n=len(done.errors)))
         show_table(issues_table(done.errors, lang), hide_index=True, key="report_commit_errors")
     st.stop()
 
@@ -202,24 +208,24 @@ if sha not in checks:
     checks[sha] = _check(frame, sha, source_name, extraction)
 check: BatchResult = checks[sha]
 if check.status == "duplicate":
-    st.info(tr("reader.duplicate", lang, batch=check.duplicate_of))
+    st.info(localized("reader.duplicate", lang, batch=check.duplicate_of))
 elif check.errors:
-    st.error(tr("reader.errors", lang, n=len(check.errors)))
+    st.error(localized("reader.errors", lang, n=len(check.errors)))
     show_table(issues_table(check.errors, lang), hide_index=True, key="report_errors")
 else:
     st.success(
-        tr(
+        localized(
             "reader.ready",
             lang,
             **{k: check.counts.get(k, 0) for k in ("inserted", "updated", "unchanged")},
         )
     )
 if check.warnings:
-    with st.expander(f"{tr('reader.warnings', lang)}（{len(check.warnings)}）"):
+    with st.expander(f"{localized('reader.warnings', lang)}（{len(check.warnings)}）"):
         show_table(issues_table(check.warnings, lang), hide_index=True, key="report_warnings")
 show_outcome(f"report_commit_error_{sha}")
 st.button(
-    tr("reader.commit", lang),
+    localized("reader.commit", lang),
     type="primary",
     disabled=check.status != "dry_run",
     key="report_commit",

@@ -19,7 +19,7 @@ from etl.input_formats import upload_types
 from etl.issues import EtlError, UnreadableFileError
 from etl.pipeline import BatchResult, LoadOptions, check_file, load_file, preview_file
 from etl.read import workbook_sheets
-from texts import md_escape, tr
+from texts import localized, md_escape
 from ui.analyst_views import issues_csv, issues_table, preview_table, template_file
 from ui.auth import client_address, require_role
 from ui.data import read
@@ -79,10 +79,10 @@ def _sheet_choice(sha: str, data: bytes, name: str) -> str | None:
     empty = {n for n, full in sheets if not full}
     first_full = next((i for i, (_n, full) in enumerate(sheets) if full), 0)
     return st.selectbox(
-        tr("upload.sheet", lang),
+        localized("upload.sheet", lang),
         names,
         index=first_full,
-        format_func=lambda n: n + (tr("upload.sheet_empty", lang) if n in empty else ""),
+        format_func=lambda n: n + (localized("upload.sheet_empty", lang) if n in empty else ""),
         key=f"sheet_{sha[:16]}",
     )
 
@@ -93,17 +93,17 @@ def _commit(sha: str, data: bytes, name: str, sheet: str | None) -> None:
         lambda session: load_file(session, data, name, options),
         outcome=f"commit_error_{sha}",
         refused=EtlError,
-        explain=lambda exc: tr("upload.commit_failed", lang, reason=str(exc), md=True),
+        explain=lambda exc: localized("upload.commit_failed", lang, reason=str(exc), md=True),
     )
     if result is not None:
         remembered(UPLOAD_COMMITTED)[f"{sha}:{sheet or ''}"] = result
 
 
-st.title(tr("upload.title", lang))
-st.caption(tr("upload.intro", lang, mb=limit_mb))
+st.title(localized("upload.title", lang))
+st.caption(localized("upload.intro", lang, mb=limit_mb))
 
 files = file_uploader(  # Streamlit's own texts in the chosen language (ui/streamlit_texts.py)
-    tr("upload.files", lang),
+    localized("upload.files", lang),
     types=upload_types(),
     multiple=True,
     mb=limit_mb,
@@ -118,7 +118,7 @@ for upload in files or []:
     st.subheader(md_escape(upload.name), anchor=False)
     if len(data) > limit_mb * 1024 * 1024:  # the widget limits too; this holds if it ever does not
         st.error(
-            tr(
+            localized(
                 "upload.too_large",
                 lang,
                 file=upload.name,
@@ -136,9 +136,9 @@ for upload in files or []:
     done: BatchResult | None = remembered(UPLOAD_COMMITTED).get(key)
     if done is not None:
         if done.status == "loaded":
-            st.success(tr("upload.status.loaded", lang, batch=done.batch_id, **done.counts))
+            st.success(localized("upload.status.loaded", lang, batch=done.batch_id, **done.counts))
         else:
-            st.info(tr("upload.status.duplicate", lang, batch=done.duplicate_of))
+            st.info(localized("upload.status.duplicate", lang, batch=done.duplicate_of))
         continue
     result: BatchResult | None = remembered(UPLOAD_PREVIEWS).get(key)
     if result is None:
@@ -148,27 +148,27 @@ for upload in files or []:
             remembered(UPLOAD_PREVIEWS)[key] = result
 
     if result.status == "duplicate":
-        st.info(tr("upload.status.duplicate", lang, batch=result.duplicate_of))
+        st.info(localized("upload.status.duplicate", lang, batch=result.duplicate_of))
         continue
     if result.status == "unreadable":
-        st.error(tr("upload.status.unreadable", lang))
+        st.error(localized("upload.status.unreadable", lang))
         show_table(issues_table(result.errors, lang), hide_index=True, key=f"errors_{sha[:16]}")
         continue
 
     counts = result.counts
     cols = st.columns(6)
-    cols[0].metric(tr("upload.counts.read", lang), counts.get("read", 0))
-    cols[1].metric(tr("upload.counts.inserted", lang), counts.get("inserted", "—"))
-    cols[2].metric(tr("upload.counts.updated", lang), counts.get("updated", "—"))
-    cols[3].metric(tr("upload.counts.unchanged", lang), counts.get("unchanged", "—"))
-    cols[4].metric(tr("upload.counts.warnings", lang), len(result.warnings))
-    cols[5].metric(tr("upload.counts.errors", lang), len(result.errors))
+    cols[0].metric(localized("upload.counts.read", lang), counts.get("read", 0))
+    cols[1].metric(localized("upload.counts.inserted", lang), counts.get("inserted", "—"))
+    cols[2].metric(localized("upload.counts.updated", lang), counts.get("updated", "—"))
+    cols[3].metric(localized("upload.counts.unchanged", lang), counts.get("unchanged", "—"))
+    cols[4].metric(localized("upload.counts.warnings", lang), len(result.warnings))
+    cols[5].metric(localized("upload.counts.errors", lang), len(result.errors))
 
     if result.errors:
-        st.error(tr("upload.errors", lang, n=len(result.errors)))
+        st.error(localized("upload.errors", lang, n=len(result.errors)))
         show_table(issues_table(result.errors, lang), hide_index=True, key=f"errors_{sha[:16]}")
         st.download_button(
-            tr("upload.errors_download", lang),
+            localized("upload.errors_download", lang),
             data=issues_csv(result.errors, lang),
             file_name=f"{upload.name.rsplit('.', 1)[0]}_错误清单.csv",
             mime="text/csv",
@@ -176,28 +176,31 @@ for upload in files or []:
             on_click="ignore",
         )
         if any(e.code == "unknown_indicator" for e in result.errors):
-            st.caption(tr("upload.unknown_hint", lang))
+            st.caption(localized("upload.unknown_hint", lang))
             st.page_link(
-                "pages/catalog.py", label=tr("catalog.title", lang), icon=":material/menu_book:"
+                "pages/catalog.py",
+                label=localized("catalog.title", lang),
+                icon=":material/menu_book:",
             )
     if result.warnings:
         with st.expander(
-            tr("upload.warnings", lang) + f"（{len(result.warnings)}）", expanded=not result.errors
+            localized("upload.warnings", lang) + f"（{len(result.warnings)}）",
+            expanded=not result.errors,
         ):
             show_table(
                 issues_table(result.warnings, lang), hide_index=True, key=f"warnings_{sha[:16]}"
             )
     preview = preview_table(result.frame, catalog, lang)
-    with st.expander(tr("upload.preview", lang, n=len(preview)), expanded=not result.errors):
+    with st.expander(localized("upload.preview", lang, n=len(preview)), expanded=not result.errors):
         show_table(preview, hide_index=True, key=f"preview_{sha[:16]}")
 
     show_outcome(f"commit_error_{sha}")
     if result.status == "checked":
-        st.info(tr("upload.status.checked", lang))
+        st.info(localized("upload.status.checked", lang))
     elif not result.errors:
-        st.success(tr("upload.status.dry_run", lang))
+        st.success(localized("upload.status.dry_run", lang))
     st.button(
-        tr("upload.commit", lang),
+        localized("upload.commit", lang),
         type="primary",
         disabled=bool(result.errors) or result.status not in ("dry_run", "checked"),
         key=f"commit_{sha[:16]}",
@@ -212,17 +215,19 @@ for gone in set(st.session_state[SHEETS]) - shown:
     del st.session_state[SHEETS][gone]
 
 st.divider()
-st.subheader(tr("upload.template", lang), anchor=False)
-st.caption(tr("upload.template_help", lang))
+st.subheader(localized("upload.template", lang), anchor=False)
+st.caption(localized("upload.template_help", lang))
 columns = iter(st.columns(4))
 for layout in ("long", "wide"):
     for fmt in template_formats():
         next(columns).download_button(
-            f"{tr(f'upload.template_{layout}', lang)} (.{fmt})",
+            f"{localized(f'upload.template_{layout}', lang)} (.{fmt})",
             data=read(template_file, layout=layout, fmt=fmt),
             file_name=f"批次模板_{'长表' if layout == 'long' else '宽表'}.{fmt}",
             mime=TABLE_FORMATS[fmt].media_type,
             key=f"template_{layout}_{fmt}",
             on_click="ignore",
         )
-st.page_link("pages/batches.py", label=tr("upload.history_link", lang), icon=":material/history:")
+st.page_link(
+    "pages/batches.py", label=localized("upload.history_link", lang), icon=":material/history:"
+)

@@ -15,7 +15,7 @@ import pytest
 
 from charts import figures as charts
 from charts.numbers import axis_scale, format_change, format_number, format_value
-from texts import CATALOG, tr, unit_label
+from texts import CATALOG, localized, unit_label
 
 FORMATS = [
     # value, unit, lang, qualifier, code, expected
@@ -99,7 +99,7 @@ def test_every_label_has_both_languages_with_the_same_placeholders() -> None:
         assert zh and en, key
         names = {f for _, f, _, _ in fields.parse(zh) if f}
         assert names == {f for _, f, _, _ in fields.parse(en) if f}, key
-    assert tr("overview.caption", "en", year=2025, scope="city-wide").startswith(
+    assert localized("overview.caption", "en", year=2025, scope="city-wide").startswith(
         "Reporting year 2025"
     )
 

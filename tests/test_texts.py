@@ -1,8 +1,8 @@
 """The text catalogue is complete and has nothing extra: every key the code looks up exists
 in Chinese and English with the same placeholders, and every entry is looked up somewhere.
 
-The source is read with :mod:`ast`, so a key counts as used only where ``tr`` is called with
-it. A look-up whose key is built at run time (``tr(f"rule.{aggregation}")``) names its keys
+The source is read with :mod:`ast`, so a key counts as used only where ``localized`` is called with
+it. A look-up whose key is built at run time (``localized(f"rule.{aggregation}")``) names its keys
 in :data:`DYNAMIC_KEYS`, under the literal text its key starts with. This file itself is
 not scanned (it looks up a missing key on purpose).
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from texts import CATALOG, QUALIFIER_SYMBOLS, md_escape, tr
+from texts import CATALOG, QUALIFIER_SYMBOLS, localized, md_escape
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("app.py", "pages", "ui", "charts", "briefing", "etl", "db", "bench", "tests", "texts")
@@ -80,7 +80,7 @@ def _python_files() -> Iterator[Path]:
 
 
 def _look_ups() -> Iterator[tuple[str, ast.expr]]:
-    """Every ``tr(key, …)`` call in the project: where it is and its key expression."""
+    """Every ``localized(key, …)`` call in the project: where it is and its key expression."""
     for path in _python_files():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -88,7 +88,7 @@ def _look_ups() -> Iterator[tuple[str, ast.expr]]:
                 continue
             func = node.func
             called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-            if called != "tr":
+            if called != "localized":
                 continue
             key = (
                 node.args[0]
@@ -99,7 +99,7 @@ def _look_ups() -> Iterator[tuple[str, ast.expr]]:
 
 
 def _literal_keys() -> dict[str, str]:
-    """Keys written out: ``tr("a")``, and both of ``tr("a" if x else "b")``."""
+    """Keys written out: ``localized("a")``, and both of ``localized("a" if x else "b")``."""
     keys: dict[str, str] = {}
     for where, key in _look_ups():
         branches = [key.body, key.orelse] if isinstance(key, ast.IfExp) else [key]
@@ -160,14 +160,16 @@ def test_both_languages_have_the_same_placeholders() -> None:
 
 
 def test_look_up_fills_placeholders_and_escapes_values_for_markdown() -> None:
-    assert tr("city") == "全市"
-    assert tr("city", "en") == "City-wide"
-    assert tr("city", "fr") == "全市"  # an unknown language reads Chinese
-    assert tr("empty.category", "zh", name="a_b") == "“a_b”在所选年份没有数据"
-    assert tr("empty.category", "zh", md=True, name="a_b") == "“a\\_b”在所选年份没有数据"
-    assert tr("tile.moves", "zh", md=True, up=3, down=1).startswith("较上年向好 :green[**3**]")
+    assert localized("city") == "全市"
+    assert localized("city", "en") == "City-wide"
+    assert localized("city", "fr") == "全市"  # an unknown language reads Chinese
+    assert localized("empty.category", "zh", name="a_b") == "“a_b”在所选年份没有数据"
+    assert localized("empty.category", "zh", md=True, name="a_b") == "“a\\_b”在所选年份没有数据"
+    assert localized("tile.moves", "zh", md=True, up=3, down=1).startswith(
+        "较上年向好 :green[**3**]"
+    )
     with pytest.raises(KeyError):
-        tr("no.such.key")
+        localized("no.such.key")
 
 
 HELPERS = ("_MARKDOWN_SPECIAL", "_UNSAFE_FILENAME", "QUALIFIER_SYMBOLS", "QUALIFIER_MARK")

@@ -11,7 +11,7 @@ LANGS: tuple[str, ...] = ("zh", "en")
 LANG_NAMES = {"zh": "中文", "en": "English"}
 
 
-def tr(key: str, lang: str = "zh", **values: Any) -> str:
+def localized(key: str, lang: str = "zh", **values: Any) -> str:
     """The text ``key`` in ``lang`` (Chinese unless ``"en"``), ``{placeholders}`` filled.
 
     A missing key raises ``KeyError`` at once, so a typo fails the page's test rather than

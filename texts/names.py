@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from texts.lookup import tr
+from texts.lookup import localized
 from texts.units import UNIT_EN_BY_INDICATOR, UNITS_EN
 
 
@@ -32,4 +32,4 @@ def unit_label(unit: str, lang: str = "zh", *, code: str | None = None) -> str:
 
 def region_label(region: str, lang: str = "zh") -> str:
     """全市 reads "City-wide" in English; district names are kept as written."""
-    return tr("city", lang) if region == "全市" else region
+    return localized("city", lang) if region == "全市" else region

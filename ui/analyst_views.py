@@ -19,7 +19,7 @@ from db.models import Batch
 from etl.export import table_format, to_csv_bytes
 from etl.issues import Issue
 from etl.template import template_frame
-from texts import tr
+from texts import localized
 
 
 def exact_value(value: object, unit: str = "", qualifier: str | None = None) -> str:
@@ -43,7 +43,7 @@ def _cell(value: object) -> str:
 def preview_table(frame: pd.DataFrame | None, catalog: Catalog, lang: str = "zh") -> pd.DataFrame:
     """The normalised rows a file would load: indicator, year, region, value with unit, qualifier."""
     columns = ["row", "indicator", "year", "region", "value", "qualifier", "target", "note"]
-    headers = [tr(f"analyst.col.{c}", lang) for c in columns]
+    headers = [localized(f"analyst.col.{c}", lang) for c in columns]
     if frame is None or frame.empty:
         return pd.DataFrame(columns=headers)
     records = frame.to_dict("records")
@@ -60,7 +60,7 @@ def preview_table(frame: pd.DataFrame | None, catalog: Catalog, lang: str = "zh"
         return spec.unit if spec else ""
 
     def qualifier(q: object) -> str:
-        return tr(f"analyst.qualifier.{q}", lang) if q in ("more_than", "about") else ""
+        return localized(f"analyst.qualifier.{q}", lang) if q in ("more_than", "about") else ""
 
     shown = pd.DataFrame(
         {
@@ -89,11 +89,13 @@ def issues_table(issues: Sequence[Issue], lang: str = "zh") -> pd.DataFrame:
     """Errors or warnings as the user finds them in their file: row, column, value, problem."""
     return pd.DataFrame(
         {
-            tr("analyst.col.row", lang): [i.row if i.row is not None else "" for i in issues],
-            tr("analyst.col.column", lang): [i.column or "" for i in issues],
-            tr("analyst.col.value_raw", lang): [i.value or "" for i in issues],
-            tr("analyst.col.message", lang): [i.message for i in issues],
-            tr("analyst.col.suggestions", lang): ["、".join(i.suggestions) for i in issues],
+            localized("analyst.col.row", lang): [
+                i.row if i.row is not None else "" for i in issues
+            ],
+            localized("analyst.col.column", lang): [i.column or "" for i in issues],
+            localized("analyst.col.value_raw", lang): [i.value or "" for i in issues],
+            localized("analyst.col.message", lang): [i.message for i in issues],
+            localized("analyst.col.suggestions", lang): ["、".join(i.suggestions) for i in issues],
         },
         dtype=object,
     )
@@ -112,26 +114,26 @@ def batches_table(batches: Iterable[Batch], lang: str = "zh") -> pd.DataFrame:
     for b in batches:
         if b.status == "rolled_back":
             when = b.rolled_back_at.strftime("%Y-%m-%d %H:%M") if b.rolled_back_at else ""
-            status = tr("batches.rolled_back", lang, by=b.rolled_back_by or "", at=when)
+            status = localized("batches.rolled_back", lang, by=b.rolled_back_by or "", at=when)
         else:
-            status = tr("batches.active", lang)
+            status = localized("batches.active", lang)
         kind = b.source_kind if b.source_kind in ("file", "report", "sample") else "file"
         rows.append(
             {
-                tr("batches.id", lang): b.id,
-                tr("batches.file", lang): b.source_name,
-                tr("batches.kind", lang): tr(f"batches.kind.{kind}", lang),
-                tr("batches.by", lang): b.loaded_by or "",
-                tr("batches.at", lang): b.loaded_at.strftime("%Y-%m-%d %H:%M")
+                localized("batches.id", lang): b.id,
+                localized("batches.file", lang): b.source_name,
+                localized("batches.kind", lang): localized(f"batches.kind.{kind}", lang),
+                localized("batches.by", lang): b.loaded_by or "",
+                localized("batches.at", lang): b.loaded_at.strftime("%Y-%m-%d %H:%M")
                 if b.loaded_at
                 else "",
-                tr("batches.read", lang): b.rows_read,
-                tr("batches.inserted", lang): b.inserted,
-                tr("batches.updated", lang): b.updated,
-                tr("batches.unchanged", lang): b.unchanged,
-                tr("batches.skipped", lang): b.skipped,
-                tr("batches.warnings", lang): len(json.loads(b.warnings or "[]")),
-                tr("batches.status", lang): status,
+                localized("batches.read", lang): b.rows_read,
+                localized("batches.inserted", lang): b.inserted,
+                localized("batches.updated", lang): b.updated,
+                localized("batches.unchanged", lang): b.unchanged,
+                localized("batches.skipped", lang): b.skipped,
+                localized("batches.warnings", lang): len(json.loads(b.warnings or "[]")),
+                localized("batches.status", lang): status,
             }
         )
     return pd.DataFrame(rows)
@@ -142,18 +144,22 @@ def figures_table(figures: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     records = figures.to_dict("records")
     return pd.DataFrame(
         {
-            tr("analyst.col.indicator", lang): [r["indicator"] for r in records],
-            tr("analyst.col.kind", lang): [tr(f"kind.{r['kind']}", lang) for r in records],
-            tr("analyst.col.year", lang): [_cell(r["year"]) for r in records],
-            tr("analyst.col.region", lang): [_cell(r["region"]) for r in records],
-            tr("analyst.col.old_value", lang): [
+            localized("analyst.col.indicator", lang): [r["indicator"] for r in records],
+            localized("analyst.col.kind", lang): [
+                localized(f"kind.{r['kind']}", lang) for r in records
+            ],
+            localized("analyst.col.year", lang): [_cell(r["year"]) for r in records],
+            localized("analyst.col.region", lang): [_cell(r["region"]) for r in records],
+            localized("analyst.col.old_value", lang): [
                 exact_value(r["old_value"], r["unit"]) for r in records
             ],
-            tr("analyst.col.new_value", lang): [
+            localized("analyst.col.new_value", lang): [
                 exact_value(r["new_value"], r["unit"], r.get("qualifier")) for r in records
             ],
-            tr("analyst.col.note", lang): [_cell(r.get("note")) for r in records],
-            tr("analyst.col.change", lang): [tr(f"change.{r['change']}", lang) for r in records],
+            localized("analyst.col.note", lang): [_cell(r.get("note")) for r in records],
+            localized("analyst.col.change", lang): [
+                localized(f"change.{r['change']}", lang) for r in records
+            ],
         },
         dtype=object,
     )
@@ -176,16 +182,22 @@ def catalog_table(catalog: Catalog, lang: str = "zh") -> pd.DataFrame:
     }
     return pd.DataFrame(
         {
-            tr("catalog.category", lang): [cat_name[s.category] for s in specs],
-            tr("analyst.col.code", lang): [s.code for s in specs],
-            tr("catalog.name_zh", lang): [s.name_zh for s in specs],
-            tr("catalog.name_en", lang): [s.name_en for s in specs],
-            tr("catalog.unit", lang): [s.unit for s in specs],
-            tr("catalog.aggregation", lang): [tr(f"agg.{s.aggregation}", lang) for s in specs],
-            tr("catalog.direction", lang): [tr(f"dir.{s.direction}", lang) for s in specs],
-            tr("catalog.aliases", lang): ["、".join(s.aliases) for s in specs],
-            tr("catalog.phrasings", lang): ["；".join(s.phrasings) for s in specs],
-            tr("catalog.active", lang): [tr("yes" if s.active else "no", lang) for s in specs],
+            localized("catalog.category", lang): [cat_name[s.category] for s in specs],
+            localized("analyst.col.code", lang): [s.code for s in specs],
+            localized("catalog.name_zh", lang): [s.name_zh for s in specs],
+            localized("catalog.name_en", lang): [s.name_en for s in specs],
+            localized("catalog.unit", lang): [s.unit for s in specs],
+            localized("catalog.aggregation", lang): [
+                localized(f"agg.{s.aggregation}", lang) for s in specs
+            ],
+            localized("catalog.direction", lang): [
+                localized(f"dir.{s.direction}", lang) for s in specs
+            ],
+            localized("catalog.aliases", lang): ["、".join(s.aliases) for s in specs],
+            localized("catalog.phrasings", lang): ["；".join(s.phrasings) for s in specs],
+            localized("catalog.active", lang): [
+                localized("yes" if s.active else "no", lang) for s in specs
+            ],
         },
         dtype=object,
     )

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from db import audit, users
 from db.session import get_engine, read_session, write_session
-from texts import tr
+from texts import localized
 from ui.errors import DATABASE_ERRORS, report_database_error
 from ui.filters import current_lang
 from ui.navigation import PageSpec
@@ -55,7 +55,7 @@ class SessionUser:
 
 
 def role_label(role: str, lang: str = "zh") -> str:
-    return tr(f"role.{role}", lang) if role in users.ROLES else role
+    return localized(f"role.{role}", lang) if role in users.ROLES else role
 
 
 def oidc_configured() -> bool:
@@ -142,10 +142,10 @@ def role_gate(role: str) -> None:
     lang = current_lang()
     needed = role_label(role, lang)
     if user is None:
-        st.warning(tr("login.needs_role", lang, role=needed), icon=":material/lock:")
+        st.warning(localized("login.needs_role", lang, role=needed), icon=":material/lock:")
         login_form(where="main")
     else:
-        st.error(tr("login.refused", lang, role=needed, current=user.role_label(lang)))
+        st.error(localized("login.refused", lang, role=needed, current=user.role_label(lang)))
 
 
 def _failures() -> users.FailureTracker:
@@ -225,9 +225,11 @@ def _submit_login(where: str) -> None:
         attempt_login(username, password)
     except users.LoginThrottledError as exc:
         seconds = max(1, round(exc.retry_after))
-        st.session_state["login_message"] = tr("login.throttled", current_lang(), seconds=seconds)
+        st.session_state["login_message"] = localized(
+            "login.throttled", current_lang(), seconds=seconds
+        )
     except users.LoginFailedError:
-        st.session_state["login_message"] = tr("login.failed", current_lang())
+        st.session_state["login_message"] = localized("login.failed", current_lang())
     except DATABASE_ERRORS as exc:  # e.g. a load holds SQLite's write lock: say so at the form
         st.session_state["login_message"] = report_database_error(exc, "login")
     else:
@@ -244,16 +246,18 @@ def login_form(*, where: str = "main") -> None:
     lang = current_lang()
     with st.form(f"login_form_{where}", border=where != "sidebar"):
         st.text_input(
-            tr("login.username", lang), key=f"login_username_{where}", autocomplete="username"
+            localized("login.username", lang),
+            key=f"login_username_{where}",
+            autocomplete="username",
         )
         st.text_input(
-            tr("login.password", lang),
+            localized("login.password", lang),
             type="password",
             key=f"login_password_{where}",
             autocomplete="current-password",
         )
         st.form_submit_button(
-            tr("login.submit", lang),
+            localized("login.submit", lang),
             on_click=_submit_login,
             args=(where,),
             type="primary",
@@ -262,11 +266,11 @@ def login_form(*, where: str = "main") -> None:
     message = st.session_state.get("login_message")
     if message:
         st.error(message)
-    if oidc_configured() and st.button(tr("login.oidc", lang), key=f"oidc_login_{where}"):
+    if oidc_configured() and st.button(localized("login.oidc", lang), key=f"oidc_login_{where}"):
         try:
             st.login()
         except Exception as exc:  # e.g. Authlib not installed, incomplete [auth]
-            st.error(tr("login.oidc_unavailable", lang, reason=str(exc), md=True))
+            st.error(localized("login.oidc_unavailable", lang, reason=str(exc), md=True))
 
 
 def logout() -> None:
@@ -278,7 +282,7 @@ def logout() -> None:
 
 def logout_button(*, where: str = "sidebar") -> None:
     """Drawn where it is called; ``where`` keeps the widget key apart."""
-    st.button(tr("login.logout", current_lang()), key=f"logout_{where}", on_click=logout)
+    st.button(localized("login.logout", current_lang()), key=f"logout_{where}", on_click=logout)
 
 
 def account_sidebar(*, form: bool = True) -> None:
@@ -289,7 +293,7 @@ def account_sidebar(*, form: bool = True) -> None:
     if user is not None:
         with st.sidebar:
             st.caption(
-                tr(
+                localized(
                     "login.signed_in",
                     lang,
                     name=user.display_name,
@@ -302,7 +306,7 @@ def account_sidebar(*, form: bool = True) -> None:
     if require_login() or not form:
         return  # the login page (or the stand-in of a restricted page) shows the form
     with st.sidebar.expander(
-        tr("login.sidebar", lang), expanded=bool(st.session_state.get("login_message"))
+        localized("login.sidebar", lang), expanded=bool(st.session_state.get("login_message"))
     ):
         login_form(where="sidebar")
 

@@ -40,7 +40,7 @@ from db.session import (
     route_reads,
     write_session,
 )
-from texts import tr
+from texts import localized
 
 if TYPE_CHECKING:
     from etl.pipeline import BatchResult
@@ -104,7 +104,7 @@ add_commit_listener(_remember_commit)
 def replica_notice(lang: str) -> None:
     """A small, plain notice while the replica is down and reads go to the primary."""
     if st.session_state.get(_REPLICA_DOWN_STATE):
-        st.caption(f":material/sync_problem: {tr('replica.down', lang)}")
+        st.caption(f":material/sync_problem: {localized('replica.down', lang)}")
 
 
 def _query_version() -> str:

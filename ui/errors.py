@@ -31,7 +31,7 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from texts import tr
+from texts import localized
 from ui.filters import current_lang
 
 LOG = logging.getLogger("tqi.app")
@@ -68,7 +68,7 @@ def is_lock_wait(exc: BaseException) -> bool:
 
 
 def database_message(exc: BaseException, lang: str) -> str:
-    return tr("db.busy" if is_lock_wait(exc) else "db.error", lang)
+    return localized("db.busy" if is_lock_wait(exc) else "db.error", lang)
 
 
 def report_database_error(exc: BaseException, where: str) -> str:

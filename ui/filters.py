@@ -25,7 +25,7 @@ import streamlit as st
 
 from db import queries
 from db.queries import Filters
-from texts import LANG_NAMES, LANGS, name, region_label, tr
+from texts import LANG_NAMES, LANGS, localized, name, region_label
 from ui.data import read
 
 LANG_KEY = "lang"
@@ -180,15 +180,15 @@ def sidebar_filters(lang: str, page: str | None = None) -> Filters:
     categories = {c["code"]: c for c in read(queries.list_categories).to_dict("records")}
     regions = read(queries.list_regions)
     sidebar = st.sidebar
-    sidebar.subheader(tr("filters.header", lang))
+    sidebar.subheader(localized("filters.header", lang))
     if bounds is None:
-        sidebar.caption(tr("filters.no_data", lang))
+        sidebar.caption(localized("filters.no_data", lang))
         st.session_state[_FILTERS_STATE] = Filters()
         return Filters()
 
     low, high = bounds
     if low == high:
-        sidebar.caption(tr("filters.one_year", lang, year=low))
+        sidebar.caption(localized("filters.one_year", lang, year=low))
         years = (low, high)
     else:
         _seed_years(low, high)
@@ -196,7 +196,11 @@ def sidebar_filters(lang: str, page: str | None = None) -> Filters:
         years = cast(
             tuple[int, int],
             sidebar.slider(
-                tr("filters.years", lang), min_value=low, max_value=high, step=1, key=YEARS_KEY
+                localized("filters.years", lang),
+                min_value=low,
+                max_value=high,
+                step=1,
+                key=YEARS_KEY,
             ),
         )
         mirror(YEARS_KEY, list(years), [low, high])
@@ -204,31 +208,31 @@ def sidebar_filters(lang: str, page: str | None = None) -> Filters:
     if page not in OWN_CATEGORY_PAGES:
         _seed_many(CATEGORIES_KEY, list(categories))
         chosen_categories = sidebar.multiselect(
-            tr("filters.categories", lang),
+            localized("filters.categories", lang),
             list(categories),
             format_func=lambda code: name(categories[code], lang),
-            placeholder=tr("filters.all_categories", lang),
+            placeholder=localized("filters.all_categories", lang),
             key=CATEGORIES_KEY,
         )
         mirror(CATEGORIES_KEY, chosen_categories, [])
     _seed_many(REGIONS_KEY, regions)
     chosen_regions = sidebar.multiselect(
-        tr("filters.regions", lang),
+        localized("filters.regions", lang),
         regions,
         format_func=lambda region: region_label(region, lang),
-        placeholder=tr("filters.all_regions", lang),
+        placeholder=localized("filters.all_regions", lang),
         key=REGIONS_KEY,
     )
     mirror(REGIONS_KEY, chosen_regions, [])
     sidebar.button(
-        tr("filters.reset", lang),
+        localized("filters.reset", lang),
         key="reset_filters",
         on_click=_reset,
         args=(low, high),
         icon=":material/restart_alt:",
         type="tertiary",
     )
-    sidebar.caption(tr("filters.link_hint", lang))
+    sidebar.caption(localized("filters.link_hint", lang))
     filters = Filters(
         year_from=int(years[0]),
         year_to=int(years[1]),

@@ -21,7 +21,7 @@ from db import dashboard
 from db.dashboard import OverviewData
 from db.queries import Filters
 from db.report_year import ReportYears
-from texts import tr
+from texts import localized
 from ui.data import read
 from ui.filters import mirror, seed_choice
 
@@ -45,14 +45,16 @@ def report_year_choice(years: ReportYears, *, lang: str, screenshot: bool = Fals
 
         def label(option: str) -> str:
             reported, applicable = years.count(int(option))
-            return tr("report.option", lang, year=option, reported=reported, applicable=applicable)
+            return localized(
+                "report.option", lang, year=option, reported=reported, applicable=applicable
+            )
 
         chosen = st.selectbox(
-            tr("report.year", lang),
+            localized("report.year", lang),
             options,
             format_func=label,
             key=REPORT_YEAR_KEY,
-            help=tr("report.help", lang),
+            help=localized("report.help", lang),
             width=320,
         )
     mirror(REPORT_YEAR_KEY, chosen, default)
@@ -66,14 +68,16 @@ def _completeness_notes(years: ReportYears, year: int, lang: str) -> None:
     if years.incomplete(year):
         reported, applicable = years.count(year)
         st.warning(
-            tr("report.incomplete", lang, year=year, reported=reported, applicable=applicable),
+            localized(
+                "report.incomplete", lang, year=year, reported=reported, applicable=applicable
+            ),
             icon=":material/hourglass_top:",
         )
     later = years.later_partial(year)
     if later and year == years.default:
         reported, applicable = years.count(later[-1])
         st.caption(
-            tr(
+            localized(
                 "report.later",
                 lang,
                 year=later[-1],
@@ -105,7 +109,7 @@ def overview_view(*, filters: Filters, year: int, lang: str) -> OverviewView:
     data = read(dashboard.overview, filters=filters, year=year)
     figure, filename = None, ""
     if not data.completion.empty:
-        title = tr("chart.completion_title", lang, year=data.year)
+        title = localized("chart.completion_title", lang, year=data.year)
         figure = charts.completion_chart(data.completion, title=title, lang=lang)
         filename = charts.chart_filename(title, None)
     kpis, tiles = data.kpis.to_dict("records"), data.tiles.to_dict("records")

@@ -19,7 +19,7 @@ import streamlit as st
 from charts.numbers import format_change, format_percent, format_value
 from charts.theme import plotly_config
 from db import queries, users
-from texts import md_escape, name, tr
+from texts import localized, md_escape, name
 from ui.auth import current_role
 from ui.data import load_sample_data, read
 
@@ -61,11 +61,11 @@ def applicable_span(card: Mapping[str, Any], lang: str) -> str:
     first: int | None = None if _missing(card.get("first_year")) else int(card["first_year"])
     last: int | None = None if _missing(card.get("last_year")) else int(card["last_year"])
     if first is not None and last is not None:
-        return tr("catalog.years_span", lang, first=first, last=last)
+        return localized("catalog.years_span", lang, first=first, last=last)
     if first is not None:
-        return tr("catalog.years_from", lang, first=first)
+        return localized("catalog.years_from", lang, first=first)
     if last is not None:
-        return tr("catalog.years_until", lang, last=last)
+        return localized("catalog.years_until", lang, last=last)
     return ""
 
 
@@ -83,19 +83,19 @@ def kpi_card(
     """
     label = name(card, lang)
     code, unit = card["code"], card["unit"]
-    rule = tr(f"rule.{card['aggregation']}", lang)
-    direction = tr(f"direction.{card['direction']}", lang)
-    help_text = tr("kpi.help", lang, name=md_escape(label), rule=rule, direction=direction)
+    rule = localized(f"rule.{card['aggregation']}", lang)
+    direction = localized(f"direction.{card['direction']}", lang)
+    help_text = localized("kpi.help", lang, name=md_escape(label), rule=rule, direction=direction)
     has_value = not _missing(card.get("value"))
     stale = has_value and year is not None and int(card["year"]) < year
     applicable = bool(card.get("applicable", True))
     change: Any = card.get("change")
     delta: str | int | None = None
-    description = tr("kpi.vs_prev", lang)
+    description = localized("kpi.vs_prev", lang)
     if not has_value:
-        description = tr("kpi.no_data", lang)
+        description = localized("kpi.no_data", lang)
     elif _missing(change):
-        description = tr("kpi.no_prev", lang)
+        description = localized("kpi.no_prev", lang)
     elif abs(float(change)) < 0.05:
         delta = 0  # Streamlit shows a grey, arrowless zero
     else:
@@ -103,21 +103,23 @@ def kpi_card(
     notes = []
     if has_value and not _missing(card.get("prev")):
         prev = format_value(card["prev"], unit, lang, code=code)
-        notes.append(tr("kpi.prev_value", lang, year=int(card["year"]) - 1, value=prev))
+        notes.append(localized("kpi.prev_value", lang, year=int(card["year"]) - 1, value=prev))
     if not _missing(card.get("target")):
         target = format_value(card["target"], unit, lang, code=code)
-        notes.append(tr("kpi.target", lang, target=target, pct=format_percent(card["completion"])))
+        notes.append(
+            localized("kpi.target", lang, target=target, pct=format_percent(card["completion"]))
+        )
     elif has_value and not stale:
-        notes.append(tr("kpi.no_target", lang))
+        notes.append(localized("kpi.no_target", lang))
     with st.container(border=True, key=f"kpi-{_css_key(code)}", height="stretch"):
         if not applicable and year is not None:
             span = applicable_span(card, lang)
-            st.badge(tr("kpi.not_applicable", lang, span=span), color="gray")
+            st.badge(localized("kpi.not_applicable", lang, span=span), color="gray")
         elif stale:
             assert year is not None
             latest = int(card["year"])
             st.badge(
-                tr("kpi.stale", lang, latest=latest, year=year),
+                localized("kpi.stale", lang, latest=latest, year=year),
                 icon=":material/history:",
                 color="orange",
             )  # no help icon: screenshot mode hides those, and the badge would go with it
@@ -136,7 +138,7 @@ def kpi_card(
         if link:  # not in a screenshot: nothing to click there
             st.page_link(
                 "pages/indicator.py",
-                label=tr("kpi.open", lang),
+                label=localized("kpi.open", lang),
                 icon=":material/query_stats:",
                 query_params=link_params(indicator=code),
             )
@@ -149,26 +151,30 @@ def category_tile(tile: Mapping[str, Any], *, year: int, lang: str) -> None:
         if tile["reported"] == 0:
             latest: Any = tile.get("latest_year")
             note = (
-                tr("tile.never", lang)
+                localized("tile.never", lang)
                 if _missing(latest)
-                else tr("tile.none", lang, year=year, latest=int(latest))
+                else localized("tile.none", lang, year=year, latest=int(latest))
             )
             lines.append(f":gray[{note}]")
         else:
             reported, total = tile["reported"], tile["indicators"]
-            lines.append(tr("tile.reported", lang, reported=reported, total=total, year=year))
-            lines.append(tr("tile.moves", lang, up=tile["improved"], down=tile["worsened"]))
+            lines.append(
+                localized("tile.reported", lang, reported=reported, total=total, year=year)
+            )
+            lines.append(localized("tile.moves", lang, up=tile["improved"], down=tile["worsened"]))
             if tile["targets"]:
-                lines.append(tr("tile.targets", lang, met=tile["met"], total=tile["targets"]))
+                lines.append(
+                    localized("tile.targets", lang, met=tile["met"], total=tile["targets"])
+                )
             if isinstance(tile.get("best"), str):
                 best = {"name_zh": tile["best_name_zh"], "name_en": tile["best_name_en"]}
                 change = format_change(tile["best_change"], tile["best_kind"], lang)
-                text = tr("tile.best", lang, name=md_escape(name(best, lang)), change=change)
+                text = localized("tile.best", lang, name=md_escape(name(best, lang)), change=change)
                 lines.append(f":gray[{text}]")
         st.markdown("\n\n".join(lines))
         st.page_link(
             "pages/category.py",
-            label=tr("tile.open", lang),
+            label=localized("tile.open", lang),
             icon=":material/arrow_forward:",
             query_params=link_params(category=tile["category"]),
         )
@@ -190,30 +196,30 @@ def page_header(title: str, lang: str) -> None:
     """The page title, marked 示例数据 while the sample batch is loaded."""
     st.title(title)
     if read(queries.sample_in_use):
-        st.badge(tr("sample.badge", lang), icon=":material/science:", color="orange",
-                 help=tr("sample.notice", lang))  # fmt: skip
+        st.badge(localized("sample.badge", lang), icon=":material/science:", color="orange",
+                 help=localized("sample.notice", lang))  # fmt: skip
 
 
 def scope_label(filters: Any, lang: str) -> str:
     """Whose figures these are: 全市 (city-wide) or the chosen districts combined."""
     if filters.city_wide:
-        return tr("scope.city", lang)
-    return tr("scope.regions", lang, regions=md_escape("、".join(filters.districts)))
+        return localized("scope.city", lang)
+    return localized("scope.regions", lang, regions=md_escape("、".join(filters.districts)))
 
 
 def filtered_out(filters: Any, lang: str, *, subject: str = "") -> str:
     """Why a page has nothing to show: the years, or the regions, the filters ask for."""
     if filters.regions:
-        what = tr("empty.regions", lang, regions=md_escape("、".join(filters.regions)))
+        what = localized("empty.regions", lang, regions=md_escape("、".join(filters.regions)))
     elif filters.year_from is None:
         what = ""
     elif filters.year_from == filters.year_to:
-        what = tr("empty.year", lang, year=filters.year_from)
+        what = localized("empty.year", lang, year=filters.year_from)
     else:
-        what = tr("empty.years", lang, start=filters.year_from, end=filters.year_to)
+        what = localized("empty.years", lang, start=filters.year_from, end=filters.year_to)
     if subject:
         what = f"{subject}；{what}" if lang == "zh" else f"{subject}; {what}"
-    return tr("empty.filtered", lang, what=what)
+    return localized("empty.filtered", lang, what=what)
 
 
 def _css_key(code: str) -> str:
@@ -232,14 +238,15 @@ def empty_store(lang: str, *, key: str) -> None:
     if failure:
         st.error(failure)
     if not may_load_sample():
-        body = tr("empty.body_visitor", lang)
-        st.info(f"**{tr('empty.title', lang)}**\n\n{body}", icon=":material/inventory_2:")
+        body = localized("empty.body_visitor", lang)
+        st.info(f"**{localized('empty.title', lang)}**\n\n{body}", icon=":material/inventory_2:")
         return
     st.info(
-        f"**{tr('empty.title', lang)}**\n\n{tr('empty.body', lang)}", icon=":material/inventory_2:"
+        f"**{localized('empty.title', lang)}**\n\n{localized('empty.body', lang)}",
+        icon=":material/inventory_2:",
     )
     st.button(
-        tr("empty.load_sample", lang),
+        localized("empty.load_sample", lang),
         key=key,
         type="primary",
         icon=":material/download:",
@@ -255,16 +262,18 @@ def _load_sample(lang: str) -> None:
     was never shown must not load anything.
     """
     if not may_load_sample():
-        st.session_state[_FAILURE_STATE] = tr("empty.refused", lang)
+        st.session_state[_FAILURE_STATE] = localized("empty.refused", lang)
         return
     result = load_sample_data()
     if result.status in ("loaded", "duplicate"):
         inserted = int(result.counts.get("inserted", 0))
         batch = result.batch_id or "—"
-        st.session_state[_FLASH_STATE] = tr("empty.loaded", lang, count=inserted, batch=batch)
+        st.session_state[_FLASH_STATE] = localized(
+            "empty.loaded", lang, count=inserted, batch=batch
+        )
     else:
         reasons = "; ".join(issue.message for issue in result.errors[:3]) or result.status
-        st.session_state[_FAILURE_STATE] = tr("empty.failed", lang, reason=reasons)
+        st.session_state[_FAILURE_STATE] = localized("empty.failed", lang, reason=reasons)
 
 
 def flash() -> None:

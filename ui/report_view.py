@@ -12,12 +12,12 @@ from datetime import date
 
 from db.catalog import Catalog
 from etl.report import ReportExtraction
-from texts import QUALIFIER_SYMBOLS, tr
+from texts import QUALIFIER_SYMBOLS, localized
 
 
 def pasted_source_name(day: date) -> str:
     """The batch name of a pasted report, ``粘贴的报告 2024-05-06`` (batch names are Chinese)."""
-    return tr("reader.pasted", "zh", day=day.isoformat())
+    return localized("reader.pasted", "zh", day=day.isoformat())
 
 
 def indicator_label(catalog: Catalog, code: str) -> str:

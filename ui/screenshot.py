@@ -14,7 +14,7 @@ import streamlit as st
 
 from charts import figures
 from charts.theme import TEMPLATE_NAME
-from texts import tr
+from texts import localized
 from ui import page_parts
 
 if TYPE_CHECKING:
@@ -60,9 +60,9 @@ def screenshot_overview(data: OverviewData, *, lang: str) -> None:
                     page_parts.kpi_card(card, year=year, lang=lang, link=False, spark=False)
     with right:
         if data.completion.empty:
-            page_parts.no_data(tr("overview.no_targets", lang, year=year))
+            page_parts.no_data(localized("overview.no_targets", lang, year=year))
             return
-        title = tr("chart.completion_title", lang, year=year)
+        title = localized("chart.completion_title", lang, year=year)
         figure = figures.completion_chart(data.completion, title=title, lang=lang)
         figure.update_layout(
             template=TEMPLATE_NAME, height=CHART_HEIGHT, font_size=18, title_font_size=26

@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from texts import tr
+from texts import localized
 
 _DROPZONE = '[data-testid="stFileUploaderDropzone"]'
 _BUTTON_TEXT = f'{_DROPZONE} > span [data-testid="stMarkdownContainer"] p'
@@ -56,14 +56,16 @@ def file_uploader(
     )
     if lang != "en":
         scope = f".st-key-{key}"
-        kinds = tr("uploader.types_sep", lang).join(s.upper() for s in types)
+        kinds = localized("uploader.types_sep", lang).join(s.upper() for s in types)
         rules = [
-            _swap(f"{scope} {_BUTTON_TEXT}", tr("uploader.browse", lang), "0.875rem"),
+            _swap(f"{scope} {_BUTTON_TEXT}", localized("uploader.browse", lang), "0.875rem"),
             _swap(
-                f"{scope} {_LIMIT_TEXT}", tr("uploader.limit", lang, mb=mb, types=kinds), "0.75rem"
+                f"{scope} {_LIMIT_TEXT}",
+                localized("uploader.limit", lang, mb=mb, types=kinds),
+                "0.75rem",
             ),
-            _swap(f"{scope} {_DRAG_TEXT}", tr("uploader.drop", lang), "1rem"),
-            _swap(f"{scope} {_CHIP_ERROR}", tr("uploader.rejected", lang, mb=mb), "0.75rem"),
+            _swap(f"{scope} {_DRAG_TEXT}", localized("uploader.drop", lang), "1rem"),
+            _swap(f"{scope} {_CHIP_ERROR}", localized("uploader.rejected", lang, mb=mb), "0.75rem"),
         ]
         st.html("<style>" + "\n".join(rules) + "</style>")
     return files

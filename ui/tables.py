@@ -28,7 +28,7 @@ from charts.numbers import (
     qualifier_symbol,
 )
 from charts.theme import BAD_COLOR, GOOD_COLOR
-from texts import name, region_label, tr, unit_label
+from texts import localized, name, region_label, unit_label
 
 # Streamlit labels the button "Download as CSV" (with the table's name after a colon).
 NO_TOOLBAR_DOWNLOAD = (
@@ -63,17 +63,17 @@ def latest_table(table: pd.DataFrame, *, lang: str, key: str) -> None:
     """One row per indicator: its latest figure and the change on the year before."""
     records = table.to_dict("records")
     years = {int(r["year"]) for r in records}
-    latest = tr("col.latest", lang)
-    columns = {tr("col.indicator", lang): [name(r, lang) for r in records]}
+    latest = localized("col.latest", lang)
+    columns = {localized("col.indicator", lang): [name(r, lang) for r in records]}
     if len(years) == 1:  # one year for all: say it in the header, save a column
-        latest = tr("col.latest_in", lang, year=years.pop())
+        latest = localized("col.latest_in", lang, year=years.pop())
     else:
-        columns[tr("col.year", lang)] = [str(int(r["year"])) for r in records]
+        columns[localized("col.year", lang)] = [str(int(r["year"])) for r in records]
     columns[latest] = [
         format_value(r["value"], r["unit"], lang, qualifier=r["qualifier"], code=r["code"])
         for r in records
     ]
-    change = tr("col.change", lang)
+    change = localized("col.change", lang)
     columns[change] = [format_change(r["change"], r["change_kind"], lang) or "—" for r in records]
     favourable = table["favourable"].reset_index(drop=True)
     styler = pd.DataFrame(columns).style.apply(
@@ -85,7 +85,9 @@ def latest_table(table: pd.DataFrame, *, lang: str, key: str) -> None:
         key=key,
         width="stretch",
         height=_fit(len(records)),
-        column_config={tr("col.indicator", lang): st.column_config.TextColumn(width="medium")},
+        column_config={
+            localized("col.indicator", lang): st.column_config.TextColumn(width="medium")
+        },
     )
 
 
@@ -107,9 +109,11 @@ def year_table(series: pd.DataFrame, indicators: pd.DataFrame, *, lang: str, key
     grid = grid.sort_index(key=lambda level: level.map(order) if level.name == "code" else level)
     codes = grid.index.get_level_values("code")
     head = {
-        tr("col.indicator", lang): [name(meta[c], lang) for c in codes],
-        tr("col.region", lang): [region_label(r, lang) for r in grid.index.get_level_values(1)],
-        tr("col.unit", lang): [unit_label(meta[c]["unit"], lang, code=c) for c in codes],
+        localized("col.indicator", lang): [name(meta[c], lang) for c in codes],
+        localized("col.region", lang): [
+            region_label(r, lang) for r in grid.index.get_level_values(1)
+        ],
+        localized("col.unit", lang): [unit_label(meta[c]["unit"], lang, code=c) for c in codes],
     }
     years = {str(y): grid[y].fillna("—").tolist() for y in sorted(grid.columns)}
     frame = pd.DataFrame({**head, **years})
@@ -121,19 +125,21 @@ def figures_table(figures: pd.DataFrame, *, unit: str, code: str, lang: str, key
     records = figures.to_dict("records")
     shown = pd.DataFrame(
         {
-            tr("col.year", lang): [str(int(r["year"])) for r in records],
-            tr("col.region", lang): [region_label(r["region"], lang) for r in records],
-            tr("col.value", lang): [
+            localized("col.year", lang): [str(int(r["year"])) for r in records],
+            localized("col.region", lang): [region_label(r["region"], lang) for r in records],
+            localized("col.value", lang): [
                 format_value(r["value"], unit, lang, qualifier=r["qualifier"], code=code)
                 for r in records
             ],
-            tr("col.target", lang): [
+            localized("col.target", lang): [
                 format_value(r["target"], unit, lang, code=code) for r in records
             ],
-            tr("col.completion", lang): [format_percent(r.get("completion")) for r in records],
-            tr("col.note", lang): [r["note"] or "" for r in records],
-            tr("col.batch", lang): [_batch_label(r) for r in records],
-            tr("col.loaded_at", lang): [
+            localized("col.completion", lang): [
+                format_percent(r.get("completion")) for r in records
+            ],
+            localized("col.note", lang): [r["note"] or "" for r in records],
+            localized("col.batch", lang): [_batch_label(r) for r in records],
+            localized("col.loaded_at", lang): [
                 ""
                 if pd.isna(r["loaded_at"])
                 else pd.Timestamp(r["loaded_at"]).strftime("%Y-%m-%d %H:%M")
@@ -160,12 +166,12 @@ def gaps_table(gaps: pd.DataFrame, labels: dict[str, str], *, lang: str, key: st
     """Indicators with years that have no figure, and which years."""
     shown = pd.DataFrame(
         {
-            tr("col.indicator", lang): gaps["code"].map(labels),
-            tr("coverage.missing_years", lang): [
+            localized("col.indicator", lang): gaps["code"].map(labels),
+            localized("coverage.missing_years", lang): [
                 "、".join(str(y) for y in years) if lang == "zh" else ", ".join(map(str, years))
                 for years in gaps["missing"]
             ],
-            tr("col.count", lang): gaps["missing"].map(len),
+            localized("col.count", lang): gaps["missing"].map(len),
         }
     )
     show_table(shown, hide_index=True, key=key, width="stretch")
