@@ -224,8 +224,8 @@ NOTES = """\
   observations took ~50 ms. The largest part of what its cold run still adds is the
   region panel (indicators per region and year for 30 regions, from the region index:
   ~18 ms).
-* The minimal page takes ~0.05 s on this machine (the issue measured ~0.14 s elsewhere):
-  compare ratios, not seconds. Runs on a busy machine vary by ±20 %.
+* The minimal page took ~0.05 s on the machine of the first tables and 0.15–0.21 s on the
+  one of 2026-11-30: compare ratios, not seconds. Runs vary by ±20 % and more.
 * In the browser, time to first chart is dominated by loading Streamlit's frontend and
   plotly.js, which the minimal page pays too.
 """
