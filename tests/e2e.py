@@ -21,9 +21,11 @@ Waiting, on a machine whose cores are busy with something else:
 from __future__ import annotations
 
 import contextlib
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -98,7 +100,11 @@ def streamlit_server(db_url: str, log: Path | None = None, **settings: str) -> I
     ``settings`` (e.g. ``TQI_REQUIRE_LOGIN="true"``). ``log``: where its output goes.
     """
     port = free_port()
-    output = open(log, "wb") if log is not None else subprocess.DEVNULL  # noqa: SIM115
+    scratch = None if log is not None else Path(tempfile.mkdtemp(prefix="tqi-server-"))
+    if scratch is not None:  # kept while the server runs: its tail is printed on a failure
+        log = scratch / "streamlit.log"
+    assert log is not None
+    output = open(log, "wb")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--browser.gatherUsageStats", "false"],
@@ -109,14 +115,21 @@ def streamlit_server(db_url: str, log: Path | None = None, **settings: str) -> I
         base = f"http://127.0.0.1:{port}"
         wait_healthy(f"{base}/_stcore/health", process)
         yield base
+    except BaseException:
+        # A failed browser test says what the server said (pytest shows captured output).
+        output.flush()
+        tail = log.read_text("utf-8", errors="replace").splitlines()[-80:]
+        print(f"--- last lines of the Streamlit server's log ({log}) ---", *tail, sep="\n")
+        raise
     finally:
         process.terminate()
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
-        if log is not None:
-            output.close()  # type: ignore[union-attr]
+        output.close()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 @contextmanager
