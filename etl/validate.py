@@ -11,6 +11,7 @@ has to fix. Bounds and text lengths are :mod:`etl.limits`.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -100,36 +101,48 @@ def _unreported(
     (report reader, sample data): nobody has reported them yet, so report them here.
     """
     reported = frame["row"].isin({e.row for e in errors if e.row is not None}).to_numpy()
-    checks = (
-        (
-            ~known & ~reported,
+    unknown = np.flatnonzero(~known & ~reported)
+    bad_year = np.flatnonzero(known & _bad_year(frame) & ~reported)
+    return [
+        _cell_error(
+            frame,
+            i,
             "indicator_code",
             "unknown_indicator",
-            "indicator",
-            "指标目录中没有「{}」，请使用目录中的指标代码或名称。",
-        ),
-        (
-            known & _bad_year(frame) & ~reported,
+            roles.get("indicator"),
+            lambda code: f"指标目录中没有「{code}」，请使用目录中的指标代码或名称。",
+        )
+        for i in unknown
+    ] + [
+        _cell_error(
+            frame,
+            i,
             "year",
             "invalid_year",
-            "year",
-            f"年份缺失或不在 {FIRST_YEAR} 年至明年之间，请填写如 2020 的四位年份。",
-        ),
+            roles.get("year"),
+            lambda _: f"年份缺失或不在 {FIRST_YEAR} 年至明年之间，请填写如 2020 的四位年份。",
+        )
+        for i in bad_year
+    ]
+
+
+def _cell_error(
+    frame: pd.DataFrame,
+    i: np.integer,
+    name: str,
+    code: str,
+    column: str | None,
+    message: Callable[[object], str],
+) -> Issue:
+    """The error at row ``i``'s cell ``name``; an empty cell gives no value to echo back."""
+    cell = frame[name].iloc[i]
+    return error(
+        code,
+        message(cell),
+        row=int(frame["row"].iloc[i]),
+        column=column,
+        value=None if pd.isna(cell) else str(cell),
     )
-    issues = []
-    for rows, name, code, role, message in checks:
-        for i in np.flatnonzero(rows):
-            cell = frame[name].iloc[i]
-            issues.append(
-                error(
-                    code,
-                    message.format(cell),
-                    row=int(frame["row"].iloc[i]),
-                    column=roles.get(role),
-                    value=None if pd.isna(cell) else str(cell),
-                )
-            )
-    return issues
 
 
 def validate(norm: Normalized, catalog: Catalog) -> Validated:
