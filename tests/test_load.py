@@ -41,6 +41,21 @@ def test_load_then_export_round_trip(engine: Engine) -> None:
     assert set(frame["batch_id"]) == {result.batch_id}
 
 
+def test_notes_with_separators_quotes_and_lines_arrive_exactly(engine: Engine) -> None:
+    """The staging copy (CSV through ``COPY`` on PostgreSQL) must not bend a note: commas,
+    doubled quotes, a line break, a tab, a backslash-N that is text, not NULL."""
+    notes = ["含,逗号", '引号"内"', "两行\n第二行", "制表\t符", "\\N"]
+    rows = "".join(
+        f'行政审批办理量,{2016 + n},全市,{n + 1},件,"{note.replace(chr(34), chr(34) * 2)}"\n'
+        for n, note in enumerate(notes)
+    )
+    result = load(engine, "指标,年份,地区,数值,单位,备注\n" + rows)
+    assert result.status == "loaded", result.errors
+    with read_session(engine) as s:
+        frame = export_frame(s).set_index("year")
+    assert [frame.loc[2016 + n, "note"] for n in range(len(notes))] == notes
+
+
 def test_rejected_file_changes_nothing(engine: Engine) -> None:
     load(engine, LONG_CSV)
     before = fingerprint(engine)
