@@ -183,9 +183,9 @@ class Revision(Base):
     __table_args__ = (Index("ix_revision_batch", "batch_id", "kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"))
+    batch_id: Mapped[int] = mapped_column(Integer)  # no foreign keys: migration 0008
     kind: Mapped[RevisionKind] = mapped_column(String(12), default="observation")
-    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
+    indicator_id: Mapped[int] = mapped_column(Integer)
     year: Mapped[int] = mapped_column(Integer)
     region: Mapped[str] = mapped_column(String(100))
     existed: Mapped[bool] = mapped_column(Boolean)

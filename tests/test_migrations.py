@@ -127,3 +127,60 @@ def test_observations_move_to_the_clustered_key_and_back_intact(db_url: str) -> 
         ids = conn.execute(text("SELECT id FROM observation")).scalars().all()
         assert sorted(ids) == [1, 2, 3]
     engine.dispose()
+
+
+def test_revisions_lose_their_foreign_keys_and_keep_every_row(db_url: str) -> None:
+    """Migration 0008 drops the undo log's two foreign keys (a trigger call per row and key
+    on PostgreSQL): every revision survives with its id, new rows still get the next id,
+    rollback's index is there, and the downgrade puts both keys back."""
+    engine = create_engine_for(db_url)
+    _migrate(engine, "0007")
+    cols = (
+        "id, batch_id, kind, indicator_id, year, region, existed, old_value, old_qualifier, "
+        "old_note, old_batch_id, new_value"
+    )
+    rows = [  # hand-made: a created figure, a changed one with its old qualifier and note
+        (3, 1, "observation", 1, 2020, "全市", False, None, None, None, None, 12.5),
+        (7, 1, "target", 1, 2020, "东区", True, 4.0, "about", "估算", 1, 5.0),
+    ]
+    select_all = text(f"SELECT {cols} FROM revision ORDER BY id")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO category VALUES (1, 'c', '类', 'c', 0)"))
+        conn.execute(
+            text(
+                "INSERT INTO indicator (id, code, category_id, name_zh, name_en, aliases, "
+                "phrasings, unit, aggregation, direction, description, active, display_order) "
+                "VALUES (1, 'i', 1, 'i', 'i', '[]', '[]', '次', 'sum', 'up', '', TRUE, 0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO batch (id, source_name, source_kind, sha256, loaded_by, rows_read, "
+                "inserted, updated, unchanged, skipped, warnings, status) "
+                "VALUES (1, 'old.csv', 'file', 'abc', 'x', 2, 1, 1, 0, 0, '[]', 'active')"
+            )
+        )
+        names = ":" + ", :".join(f"c{n}" for n in range(len(rows[0])))
+        insert = text(f"INSERT INTO revision ({cols}) VALUES ({names})")
+        conn.execute(insert, [{f"c{n}": v for n, v in enumerate(row)} for row in rows])
+    assert len(inspect(engine).get_foreign_keys("revision")) == 2
+    _migrate(engine, "0008")
+    with engine.begin() as conn:
+        assert [tuple(r) for r in conn.execute(select_all)] == rows
+        assert inspect(conn).get_foreign_keys("revision") == []
+        assert "ix_revision_batch" in {ix["name"] for ix in inspect(conn).get_indexes("revision")}
+        conn.execute(
+            text(
+                "INSERT INTO revision (batch_id, kind, indicator_id, year, region, existed) "
+                "VALUES (1, 'observation', 1, 2021, '全市', FALSE)"
+            )
+        )
+        # The id is still handed out by the database (SQLite's rowid, PostgreSQL's sequence).
+        ids = conn.execute(text("SELECT id FROM revision")).scalars().all()
+        assert len(set(ids)) == 3 and None not in ids
+    _migrate(engine, "0007", down=True)
+    with engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(select_all) if r.id in (3, 7)] == rows
+        referred = {fk["referred_table"] for fk in inspect(conn).get_foreign_keys("revision")}
+        assert referred == {"batch", "indicator"}
+    engine.dispose()
