@@ -11,7 +11,9 @@ under load, as CI's machine is::
     bash scripts/under-load.sh .venv/bin/python bench/first_click.py --rounds 20
 
 Prints one line per attempt, then per command: clicks that worked, clicks lost, and the
-median and slowest seconds from the click to 已登录.
+median and slowest seconds from the click to 已登录. ``--log-dir DIR`` keeps each server's
+log at Streamlit's debug level (``Running script`` at every run start), to see where a lost
+click went.
 """
 
 from __future__ import annotations
@@ -52,9 +54,14 @@ def store(folder: Path) -> str:
     return url
 
 
-def attempt(browser: Browser, url: str, command: list[str], timeout: float, after_idle: bool) -> float | None:  # fmt: skip
-    """One fresh server, one first click: seconds from the click to 已登录, None if lost."""
-    with streamlit_server(url, command=command) as base:
+def attempt(browser: Browser, url: str, command: list[str], timeout: float, after_idle: bool,
+            log: Path | None = None) -> float | None:  # fmt: skip
+    """One fresh server, one first click: seconds from the click to 已登录, None if lost.
+
+    ``log``: the server's output goes there, at Streamlit's debug level (every run start).
+    """
+    debug = {} if log is None else {"STREAMLIT_LOGGER_LEVEL": "debug"}
+    with streamlit_server(url, log=log, command=command, **debug) as base:
         page = new_page(browser)
         try:
             page.goto(base)
@@ -80,13 +87,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20, help="fresh starts per command")
     parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for 已登录")
     parser.add_argument("--after-idle", action="store_true", help="wait for the runs first")
+    parser.add_argument("--log-dir", type=Path, help="keep each server's debug log here")
     args = parser.parse_args()
     results: dict[str, list[float | None]] = {name: [] for name in COMMANDS}
     with tempfile.TemporaryDirectory() as tmp, chromium() as browser:
         url = store(Path(tmp))
         for round_ in range(1, args.rounds + 1):
             for name, command in COMMANDS.items():
-                took = attempt(browser, url, command, args.timeout, args.after_idle)
+                log = None
+                if args.log_dir is not None:
+                    args.log_dir.mkdir(parents=True, exist_ok=True)
+                    log = args.log_dir / f"{round_:02d}-{command[2]}.log"
+                took = attempt(browser, url, command, args.timeout, args.after_idle, log)
                 results[name].append(took)
                 shown = "LOST" if took is None else f"{took:.2f} s"
                 print(f"round {round_:2d} {name:20s} {shown}", flush=True)
