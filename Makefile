@@ -15,9 +15,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-## make run — set up and start the app on embedded SQLite (data/tqi.sqlite3)
+## make run — set up and start the app on embedded SQLite (data/tqi.sqlite3); `streamlit run
+## app.py` through the launcher (ui/launch.py), which settles the multipage mode first
 run: venv
-	$(VENV)/bin/streamlit run app.py
+	$(PY) -m ui.launch
 
 system:
 	bash scripts/setup-system.sh

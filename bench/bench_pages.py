@@ -160,8 +160,11 @@ def _free_port() -> int:
 @contextmanager
 def serve(script: Path, env: dict[str, str]) -> Iterator[str]:
     port = _free_port()
+    # The app as it is started (the launcher, ui/launch.py); the baseline page bare.
+    app = script.resolve() == ROOT / "app.py"
+    command = ["-m", "ui.launch"] if app else ["-m", "streamlit", "run", str(script)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+        [sys.executable, *command, "--server.headless", "true",
          "--server.port", str(port), "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -60,17 +60,20 @@ def _wait_http(url: str, timeout: float = 60) -> None:
             time.sleep(0.2)
 
 
-def app_command(port: int, *, default_watcher: bool = False) -> list[str]:
+def app_command(port: int, *, default_watcher: bool = False, tree: Path = ROOT) -> list[str]:
     """The ``ExecStart`` line of ``deploy/systemd/tqi-app@.service`` for ``port``.
 
     ``default_watcher``: without its ``--server.fileWatcherType none`` and
     ``--runner.postScriptGC false`` (the baseline: what a plain ``streamlit run app.py``
-    does).
+    does). A ``tree`` from before the launcher (``ui/launch.py``) gets ``streamlit run
+    app.py`` in its place, as its own unit file had it.
     """
     unit = (ROOT / "deploy" / "systemd" / "tqi-app@.service").read_text()
     line = next(x for x in unit.splitlines() if x.startswith("ExecStart="))
     words = line.removeprefix("ExecStart=").replace("%i", str(port)).split()
     words[0] = sys.executable  # {{PYTHON}}
+    if words[1:3] == ["-m", "ui.launch"] and not (tree / "ui" / "launch.py").exists():
+        words[1:3] = ["-m", "streamlit", "run", "app.py"]
     if default_watcher:
         for option in ("--server.fileWatcherType", "--runner.postScriptGC"):
             at = words.index(option)
@@ -88,7 +91,7 @@ def app_process(
     """
     port = _free_port()
     process = subprocess.Popen(
-        app_command(port, default_watcher=default_watcher), cwd=tree, env=env,
+        app_command(port, default_watcher=default_watcher, tree=tree), cwd=tree, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:

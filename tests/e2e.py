@@ -1,6 +1,8 @@
 """The real server in headless Chromium, shared by the ``test_e2e_*`` files.
 
-``streamlit_server`` runs ``streamlit run app.py`` on a free localhost port over a store;
+``streamlit_server`` starts the app as it is deployed (``python -m ui.launch``, which is
+``streamlit run app.py`` with the multipage decision made up front) on a free localhost
+port over a store;
 the ``browser`` fixture in ``conftest.py`` launches Debian's Chromium through Playwright
 (``chromium`` here), failing in CI when it is missing. The page helpers drive Streamlit the
 way a user does: log in from the sidebar, open pages from the navigation, wait for a run.
@@ -92,12 +94,18 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = TIMEOUT /
     raise TimeoutError(url)
 
 
-@contextmanager
-def streamlit_server(db_url: str, log: Path | None = None, **settings: str) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port over ``db_url``; yields the base URL.
+APP_COMMAND = [sys.executable, "-m", "ui.launch"]  # as make run and the unit file start it
+BARE_COMMAND = [sys.executable, "-m", "streamlit", "run", "app.py"]  # without the launcher
 
-    The server sees none of the caller's ``TQI_*`` variables, only the store and
-    ``settings`` (e.g. ``TQI_REQUIRE_LOGIN="true"``). ``log``: where its output goes.
+
+@contextmanager
+def streamlit_server(
+    db_url: str, log: Path | None = None, *, command: list[str] = APP_COMMAND, **settings: str
+) -> Iterator[str]:
+    """The app (``command``, the launcher unless told) on a free port over ``db_url``.
+
+    Yields the base URL. The server sees none of the caller's ``TQI_*`` variables, only the
+    store and ``settings`` (e.g. ``TQI_REQUIRE_LOGIN="true"``). ``log``: where its output goes.
     """
     port = free_port()
     scratch = None if log is not None else Path(tempfile.mkdtemp(prefix="tqi-server-"))
@@ -106,7 +114,7 @@ def streamlit_server(db_url: str, log: Path | None = None, **settings: str) -> I
     assert log is not None
     output = open(log, "wb")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [*command, "--server.headless", "true",
          "--server.port", str(port), "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=app_env(TQI_DATABASE_URL=db_url, **settings),
         stdout=output, stderr=subprocess.STDOUT,

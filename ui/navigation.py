@@ -25,6 +25,11 @@ def run_through_app() -> None:
     loses its value on the next click. Here the run notices, tells Streamlit that
     ``st.navigation`` is in charge, and reruns before drawing anything: the rerun goes
     through ``app.py``, which opens the page the link named.
+
+    Only a fallback: the launcher (``python -m ui.launch``, how ``make run``, the unit file
+    and the browser tests start the app) settles the flag before the server starts, so
+    there this finds it ``False`` and does nothing. It still acts under a bare
+    ``streamlit run app.py`` and under ``AppTest``, which resets the flag before every run.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
