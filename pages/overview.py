@@ -40,16 +40,16 @@ if screenshot:
 st.subheader(localized("overview.kpis", lang))
 kpis = view.kpis
 for start in range(0, len(kpis), 4):
-    for column, card in zip(st.columns(4), kpis[start : start + 4], strict=False):
-        with column:
+    with cards.card_row(4, key=f"kpis{start}"):
+        for card in kpis[start : start + 4]:
             cards.kpi_card(card, year=year, lang=lang)
 
 st.subheader(localized("overview.categories", lang))
 st.html(tile_css(list(data.tiles["category"])))
 tiles = view.tiles
 for start in range(0, len(tiles), 3):
-    for column, tile in zip(st.columns(3), tiles[start : start + 3], strict=False):
-        with column:
+    with cards.card_row(3, key=f"tiles{start}"):
+        for tile in tiles[start : start + 3]:
             cards.category_tile(tile, year=year, lang=lang)
 
 st.subheader(localized("overview.completion", lang))

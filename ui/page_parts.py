@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from charts.numbers import format_change, format_percent, format_value
 from charts.theme import plotly_config
@@ -67,6 +68,17 @@ def applicable_span(card: Mapping[str, Any], lang: str) -> str:
     if last is not None:
         return localized("catalog.years_until", lang, last=last)
     return ""
+
+
+def card_row(per_row: Literal[3, 4], key: str) -> DeltaGenerator:
+    """A row of cards: one horizontal container whose bordered cards share its width
+    (``per_row`` a row, sized by ``ui.page_style.PAGE_CSS`` as ``st.columns`` would).
+
+    Not ``st.columns``: a column is one more element per card (a block inside the row
+    around the card's own bordered container), and the overview's 14 of them were an
+    eighth of the messages every viewer's first run sends (``bench/bench_viewers.py``).
+    """
+    return st.container(horizontal=True, gap="small", key=f"cardrow{per_row}-{key}")
 
 
 def kpi_card(
