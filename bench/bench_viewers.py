@@ -27,6 +27,12 @@ The baseline run side by side: ``--baseline DIR``, an app tree of an earlier com
 ``git archive COMMIT | tar -x -C DIR``) started by the same unit-file command on the same
 store — "before" in the table. Without it, one process with Streamlit's development
 defaults (file watcher, a full GC after every run) is the baseline.
+
+Streamlit's floor: ``--floor`` runs ``bench/floor_page.py`` beside them, one process with
+the same options — the overview's elements (same kinds, same count: ``tests/
+test_floor_page.py``) with no database, no cache and constant data. Its times at N
+sessions are what Streamlit itself costs; the table divides every p95 by the floor's at
+the same N. The report also gives each one-process configuration's message count.
 """
 
 from __future__ import annotations
