@@ -42,15 +42,15 @@ kpis = view.kpis
 for start in range(0, len(kpis), 4):
     with cards.card_row(4, key=f"kpis{start}"):
         for card in kpis[start : start + 4]:
-            cards.kpi_card(card, year=year, lang=lang)
+            cards.kpi_card(card)
 
 st.subheader(localized("overview.categories", lang))
-st.html(tile_css(list(data.tiles["category"])))
+st.html(tile_css([tile.category for tile in view.tiles]))
 tiles = view.tiles
 for start in range(0, len(tiles), 3):
     with cards.card_row(3, key=f"tiles{start}"):
         for tile in tiles[start : start + 3]:
-            cards.category_tile(tile, year=year, lang=lang)
+            cards.category_tile(tile)
 
 st.subheader(localized("overview.completion", lang))
 if view.completion is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import plotly.graph_objects as go
@@ -81,17 +82,33 @@ def card_row(per_row: Literal[3, 4], key: str) -> DeltaGenerator:
     return st.container(horizontal=True, gap="small", key=f"cardrow{per_row}-{key}")
 
 
-def kpi_card(
-    card: Mapping[str, Any], *, year: int | None, lang: str, link: bool = True, spark: bool = True
-) -> None:
+@dataclass(frozen=True)
+class KpiTexts:
+    """A KPI card as drawn, every text formatted. The same for every viewer of one data
+    version, filters, year and language: the overview builds them once per process
+    (``ui.overview_parts.overview_view``) and a session only draws them."""
+
+    code: str
+    badge: tuple[str, Literal["gray", "orange"], str | None] | None  # text, colour, icon
+    label: str
+    value: str
+    delta: str | int | None
+    delta_color: Literal["normal", "inverse", "off"]
+    description: str
+    help: str
+    spark: list[float] | None
+    notes: str
+    open_label: str
+
+
+def kpi_texts(card: Mapping[str, Any], *, year: int | None, lang: str) -> KpiTexts:
     """One headline figure: value with unit, last year's figure and the change on it
     (coloured by the indicator's direction — fewer accidents is good), a sparkline,
     完成率 if targeted, and one click to the indicator's detail with the filters kept.
 
     A figure older than the reporting year is marked (a badge, not a footnote) and its
     change is shown uncoloured: it is not this year's news. An indicator that does not
-    apply in the reporting year (疫情防控 after 2022) says so instead. ``spark``: the
-    sparkline (not in a screenshot, where two rows of cards must fit one screen).
+    apply in the reporting year (疫情防控 after 2022) says so instead.
     """
     label = name(card, lang)
     code, unit = card["code"], card["unit"]
@@ -100,7 +117,6 @@ def kpi_card(
     help_text = localized("kpi.help", lang, name=md_escape(label), rule=rule, direction=direction)
     has_value = not _missing(card.get("value"))
     stale = has_value and year is not None and int(card["year"]) < year
-    applicable = bool(card.get("applicable", True))
     change: Any = card.get("change")
     delta: str | int | None = None
     description = localized("kpi.vs_prev", lang)
@@ -123,72 +139,102 @@ def kpi_card(
         )
     elif has_value and not stale:
         notes.append(localized("kpi.no_target", lang))
-    with st.container(border=True, key=f"kpi-{_css_key(code)}", height="stretch"):
-        if not applicable and year is not None:
-            span = applicable_span(card, lang)
-            st.badge(localized("kpi.not_applicable", lang, span=span), color="gray")
-        elif stale:
-            assert year is not None
-            latest = int(card["year"])
-            st.badge(
-                localized("kpi.stale", lang, latest=latest, year=year),
-                icon=":material/history:",
-                color="orange",
-            )  # no help icon: screenshot mode hides those, and the badge would go with it
+    badge: tuple[str, Literal["gray", "orange"], str | None] | None = None
+    if not bool(card.get("applicable", True)) and year is not None:
+        span = applicable_span(card, lang)
+        badge = (localized("kpi.not_applicable", lang, span=span), "gray", None)
+    elif stale:
+        stale_text = localized("kpi.stale", lang, latest=int(card["year"]), year=year)
+        badge = (stale_text, "orange", ":material/history:")
+    value = format_value(card.get("value"), unit, lang, qualifier=card.get("qualifier"), code=code)
+    return KpiTexts(
+        code, badge, md_escape(label), value, delta,
+        "off" if stale else "inverse" if card["direction"] == "down" else "normal",
+        description, help_text, card.get("spark") or None,
+        md_escape(" · ".join(notes)) if notes else "", localized("kpi.open", lang),
+    )  # fmt: skip
+
+
+def kpi_card(
+    card: Mapping[str, Any] | KpiTexts,
+    *,
+    year: int | None = None,
+    lang: str = "zh",
+    link: bool = True,
+    spark: bool = True,
+) -> None:
+    """Draw a KPI card (:func:`kpi_texts`; ``card`` a figure's record, or its texts built
+    already). ``spark``: the sparkline (not in a screenshot, where two rows of cards must
+    fit one screen); ``link``: the link to 指标详情 (not in a screenshot either)."""
+    texts = card if isinstance(card, KpiTexts) else kpi_texts(card, year=year, lang=lang)
+    with st.container(border=True, key=f"kpi-{_css_key(texts.code)}", height="stretch"):
+        if texts.badge is not None:
+            text, color, icon = texts.badge
+            st.badge(text, icon=icon, color=color)  # no help icon: screenshot mode hides those
         st.metric(
-            md_escape(label),
-            format_value(card.get("value"), unit, lang, qualifier=card.get("qualifier"), code=code),
-            delta=delta,
-            delta_color="off" if stale else "inverse" if card["direction"] == "down" else "normal",
-            delta_description=description,
-            help=help_text,
-            chart_data=(card.get("spark") or None) if spark else None,
+            texts.label,
+            texts.value,
+            delta=texts.delta,
+            delta_color=texts.delta_color,
+            delta_description=texts.description,
+            help=texts.help,
+            chart_data=texts.spark if spark else None,
             chart_type="area",
         )
-        if notes:
-            st.caption(md_escape(" · ".join(notes)))
+        if texts.notes:
+            st.caption(texts.notes)
         if link:  # not in a screenshot: nothing to click there
             st.page_link(
                 "pages/indicator.py",
-                label=localized("kpi.open", lang),
+                label=texts.open_label,
                 icon=":material/query_stats:",
-                query_params=link_params(indicator=code),
+                query_params=link_params(indicator=texts.code),
             )
 
 
-def category_tile(tile: Mapping[str, Any], *, year: int, lang: str) -> None:
+@dataclass(frozen=True)
+class TileTexts:
+    """A category tile as drawn (built once per data version, as :class:`KpiTexts`)."""
+
+    category: str
+    markdown: str
+    open_label: str
+
+
+def tile_texts(tile: Mapping[str, Any], *, year: int, lang: str) -> TileTexts:
     """A category's year in a few lines, and a link to its trends (filters kept)."""
-    with st.container(border=True, key=f"tile-{_css_key(tile['category'])}", height="stretch"):
-        lines = [f"#### {md_escape(name(tile, lang))}"]
-        if tile["reported"] == 0:
-            latest: Any = tile.get("latest_year")
-            note = (
-                localized("tile.never", lang)
-                if _missing(latest)
-                else localized("tile.none", lang, year=year, latest=int(latest))
-            )
-            lines.append(f":gray[{note}]")
-        else:
-            reported, total = tile["reported"], tile["indicators"]
-            lines.append(
-                localized("tile.reported", lang, reported=reported, total=total, year=year)
-            )
-            lines.append(localized("tile.moves", lang, up=tile["improved"], down=tile["worsened"]))
-            if tile["targets"]:
-                lines.append(
-                    localized("tile.targets", lang, met=tile["met"], total=tile["targets"])
-                )
-            if isinstance(tile.get("best"), str):
-                best = {"name_zh": tile["best_name_zh"], "name_en": tile["best_name_en"]}
-                change = format_change(tile["best_change"], tile["best_kind"], lang)
-                text = localized("tile.best", lang, name=md_escape(name(best, lang)), change=change)
-                lines.append(f":gray[{text}]")
-        st.markdown("\n\n".join(lines))
+    lines = [f"#### {md_escape(name(tile, lang))}"]
+    if tile["reported"] == 0:
+        latest: Any = tile.get("latest_year")
+        note = (
+            localized("tile.never", lang)
+            if _missing(latest)
+            else localized("tile.none", lang, year=year, latest=int(latest))
+        )
+        lines.append(f":gray[{note}]")
+    else:
+        reported, total = tile["reported"], tile["indicators"]
+        lines.append(localized("tile.reported", lang, reported=reported, total=total, year=year))
+        lines.append(localized("tile.moves", lang, up=tile["improved"], down=tile["worsened"]))
+        if tile["targets"]:
+            lines.append(localized("tile.targets", lang, met=tile["met"], total=tile["targets"]))
+        if isinstance(tile.get("best"), str):
+            best = {"name_zh": tile["best_name_zh"], "name_en": tile["best_name_en"]}
+            change = format_change(tile["best_change"], tile["best_kind"], lang)
+            text = localized("tile.best", lang, name=md_escape(name(best, lang)), change=change)
+            lines.append(f":gray[{text}]")
+    return TileTexts(tile["category"], "\n\n".join(lines), localized("tile.open", lang))
+
+
+def category_tile(texts: TileTexts) -> None:
+    """Draw a category tile (:func:`tile_texts`)."""
+    with st.container(border=True, key=f"tile-{_css_key(texts.category)}", height="stretch"):
+        st.markdown(texts.markdown)
         st.page_link(
             "pages/category.py",
-            label=localized("tile.open", lang),
+            label=texts.open_label,
             icon=":material/arrow_forward:",
-            query_params=link_params(category=tile["category"]),
+            query_params=link_params(category=texts.category),
         )
 
 
