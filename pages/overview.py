@@ -42,7 +42,7 @@ kpis = view.kpis
 for start in range(0, len(kpis), 4):
     with cards.card_row(4, key=f"kpis{start}"):
         for card in kpis[start : start + 4]:
-            cards.kpi_card(card)
+            cards.draw_kpi_card(card)
 
 st.subheader(localized("overview.categories", lang))
 st.html(tile_css([tile.category for tile in view.tiles]))

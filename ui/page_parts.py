@@ -156,17 +156,15 @@ def kpi_texts(card: Mapping[str, Any], *, year: int | None, lang: str) -> KpiTex
 
 
 def kpi_card(
-    card: Mapping[str, Any] | KpiTexts,
-    *,
-    year: int | None = None,
-    lang: str = "zh",
-    link: bool = True,
-    spark: bool = True,
+    card: Mapping[str, Any], *, year: int | None, lang: str, link: bool = True, spark: bool = True
 ) -> None:
-    """Draw a KPI card (:func:`kpi_texts`; ``card`` a figure's record, or its texts built
-    already). ``spark``: the sparkline (not in a screenshot, where two rows of cards must
-    fit one screen); ``link``: the link to 指标详情 (not in a screenshot either)."""
-    texts = card if isinstance(card, KpiTexts) else kpi_texts(card, year=year, lang=lang)
+    """Draw a figure's KPI card (:func:`kpi_texts`, then :func:`draw_kpi_card`)."""
+    draw_kpi_card(kpi_texts(card, year=year, lang=lang), link=link, spark=spark)
+
+
+def draw_kpi_card(texts: KpiTexts, *, link: bool = True, spark: bool = True) -> None:
+    """Draw a KPI card from its texts. ``spark``: the sparkline (not in a screenshot, where
+    two rows of cards must fit one screen); ``link``: to 指标详情 (not in a screenshot)."""
     with st.container(border=True, key=f"kpi-{_css_key(texts.code)}", height="stretch"):
         if texts.badge is not None:
             text, color, icon = texts.badge
