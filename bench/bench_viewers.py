@@ -27,6 +27,12 @@ The baseline run side by side: ``--baseline DIR``, an app tree of an earlier com
 ``git archive COMMIT | tar -x -C DIR``) started by the same unit-file command on the same
 store — "before" in the table. Without it, one process with Streamlit's development
 defaults (file watcher, a full GC after every run) is the baseline.
+
+Streamlit's floor: ``--floor`` runs ``bench/floor_page.py`` beside them, one process with
+the same options — the overview's elements (same kinds, same count: ``tests/
+test_floor_page.py``) with no database, no cache and constant data. Its times at N
+sessions are what Streamlit itself costs; the table divides every p95 by the floor's at
+the same N. The report also gives each one-process configuration's message count.
 """
 
 from __future__ import annotations
@@ -43,7 +49,11 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -60,13 +70,13 @@ QUICK_LEVELS = (1, 5, 20)
 # ---- the client: Streamlit's protocol ---------------------------------------------------------
 
 
-async def first_chart(base: str, timeout: float = 300) -> float:
-    """Seconds from a new session's first request to its first plotly chart."""
+@asynccontextmanager
+async def _new_session(base: str, timeout: float) -> AsyncIterator[Any]:
+    """A browser's first visit: nginx's route cookie, the WebSocket, the first run asked
+    for; yields the socket to read the run's ``ForwardMsg``s from."""
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    start = time.perf_counter()
     cookie = await asyncio.to_thread(_route_cookie, base)
     url = base.replace("http://", "ws://") + "/_stcore/stream"
     headers = {"Cookie": cookie} if cookie else None
@@ -78,15 +88,58 @@ async def first_chart(base: str, timeout: float = 300) -> float:
         rerun.rerun_script.query_string = ""
         rerun.rerun_script.page_script_hash = ""
         await ws.send(rerun.SerializeToString())
+        yield ws
+
+
+def message_kind(msg: Any) -> str:
+    """A ``ForwardMsg``'s kind as the tables count it: ``metric``, ``block:flex_container``,
+    ``script_finished``, …"""
+    kind = str(msg.WhichOneof("type"))
+    if kind != "delta":
+        return kind
+    delta = msg.delta.WhichOneof("type")
+    if delta == "new_element":
+        return str(msg.delta.new_element.WhichOneof("type"))
+    if delta == "add_block":
+        return f"block:{msg.delta.add_block.WhichOneof('type')}"
+    return str(delta)
+
+
+async def first_chart(base: str, timeout: float = 300) -> float:
+    """Seconds from a new session's first request to its first plotly chart."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    start = time.perf_counter()
+    async with _new_session(base, timeout) as ws:
         while True:
             msg = ForwardMsg()
             msg.ParseFromString(await ws.recv())
-            kind = msg.WhichOneof("type")
-            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-                if msg.delta.new_element.WhichOneof("type") == "plotly_chart":
-                    return time.perf_counter() - start
-            elif kind == "script_finished" and msg.script_finished != msg.FINISHED_EARLY_FOR_RERUN:
+            kind = message_kind(msg)
+            if kind == "plotly_chart":
+                return time.perf_counter() - start
+            if kind == "script_finished" and msg.script_finished != msg.FINISHED_EARLY_FOR_RERUN:
                 raise RuntimeError(f"the overview finished without a chart ({msg.script_finished})")
+
+
+async def _first_run_messages(base: str, timeout: float) -> Counter[str]:
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    kinds: Counter[str] = Counter()
+    async with _new_session(base, timeout) as ws:
+        while True:
+            msg = ForwardMsg()
+            msg.ParseFromString(await ws.recv())
+            kinds[message_kind(msg)] += 1
+            if msg.WhichOneof("type") == "script_finished":
+                if msg.script_finished == msg.FINISHED_EARLY_FOR_RERUN:
+                    kinds.clear()  # the rerun's messages follow
+                    continue
+                return kinds
+
+
+def first_run_messages(base: str, timeout: float = 300) -> Counter[str]:
+    """The ``ForwardMsg``s of a new session's first run (a warm server), by kind."""
+    return asyncio.run(_first_run_messages(base, timeout))
 
 
 def _route_cookie(base: str) -> str:
@@ -128,21 +181,28 @@ def p95(values: list[float]) -> float:
 # ---- measurements --------------------------------------------------------------------------
 
 
-def viewers(layout: Layout, levels: tuple[int, ...], rounds: int, before: str) -> list[list[str]]:
-    """Rows: store, processes, sessions, p50, p95, p95 / one session alone on one process.
+FLOOR = "1, floor page (no app)"
+Samples = dict[tuple[str, int], list[float]]
 
-    The baseline (``before``: its name in the table) is divided by its own one-session
-    time. The configurations take turns within each round (baseline, one, two), so a
-    burst of load from elsewhere on the machine hits them alike.
+
+def viewers(layout: Layout, levels: tuple[int, ...], rounds: int, before: str) -> list[list[str]]:
+    """Rows: store, processes, sessions, p50, p95, p95 / one session alone on one process,
+    p95 / the floor page's at as many sessions, server CPU per session.
+
+    The baseline (``before``: its name in the table) and the floor page are divided by
+    their own one-session time. The configurations take turns within each round (floor,
+    baseline, one, two), so a burst of load from elsewhere on the machine hits them alike.
     """
     configs = [("1", layout.one), ("2 + nginx", layout.two)]
     if layout.before:
         configs.insert(0, (f"1, {before} (before)", layout.before))
+    if layout.floor:
+        configs.insert(0, (FLOOR, layout.floor))
     for _, url in configs:
         simultaneous(url, 4)  # warm: imports, the cache for this data version
-    p50s: dict[tuple[str, int], list[float]] = {}
-    p95s: dict[tuple[str, int], list[float]] = {}
-    cpus: dict[tuple[str, int], list[float]] = {}
+    p50s: Samples = {}
+    p95s: Samples = {}
+    cpus: Samples = {}
     for _ in range(rounds):
         for sessions in levels:
             for name, url in configs:
@@ -156,18 +216,27 @@ def viewers(layout: Layout, levels: tuple[int, ...], rounds: int, before: str) -
                         (cpu_after - cpu_before) / sessions
                     )
                 print(layout.store, name, sessions, f"p95 {p95(times):.2f}", flush=True)
-    rows, bases = [], {}
-    for name, _ in configs:
+    return _viewer_rows(layout.store, [name for name, _ in configs], levels, p50s, p95s, cpus)
+
+
+def _viewer_rows(
+    store: str, names: list[str], levels: tuple[int, ...], p50s: Samples, p95s: Samples,
+    cpus: Samples,
+) -> list[list[str]]:  # fmt: skip
+    """The table's rows from the rounds' samples (medians)."""
+    rows = []
+    for name in names:
         for sessions in levels:
             mid50 = statistics.median(p50s[name, sessions])
             mid95 = statistics.median(p95s[name, sessions])
-            if sessions == 1:
-                bases[name] = mid95
-            base = bases.get(name if "before" in name else "1", mid95)
+            own = name if name.startswith("1,") else "1"  # baseline, floor: their own 1 session
+            base = statistics.median(p95s[own, 1]) if (own, 1) in p95s else mid95
+            floor = p95s.get((FLOOR, sessions))
+            vs_floor = f"{mid95 / statistics.median(floor):.2f}×" if floor else "—"
             cpu = cpus.get((name, sessions))
             cpu_ms = f"{statistics.median(cpu) * 1000:.0f}" if cpu else "—"
-            rows.append([layout.store, name, str(sessions), f"{mid50:.2f}", f"{mid95:.2f}",
-                         f"{mid95 / base:.2f}×", cpu_ms])  # fmt: skip
+            rows.append([store, name, str(sessions), f"{mid50:.2f}", f"{mid95:.2f}",
+                         f"{mid95 / base:.2f}×", vs_floor, cpu_ms])  # fmt: skip
     return rows
 
 
@@ -207,6 +276,17 @@ def loading_while_viewing(layout: Layout, csv: Path, sessions: int) -> list[str]
     return row
 
 
+def first_run_sizes(layout: Layout, before: str) -> list[str]:
+    """How many messages one first run sends, per one-process configuration (warm)."""
+    configs = [(FLOOR, layout.floor), (f"1, {before} (before)", layout.before), ("1", layout.one)]
+    sizes = []
+    for name, url in configs:
+        if url:
+            first_run_messages(url)  # the server's first session reruns once (ui.navigation)
+            sizes.append(f"{name}: {first_run_messages(url).total()}")
+    return sizes
+
+
 # ---- report --------------------------------------------------------------------------------
 
 
@@ -229,6 +309,7 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="an earlier app tree, run side by side")
     parser.add_argument("--baseline-name", default="", help="its name in the table")
     parser.add_argument("--no-load", action="store_true", help="skip loading while viewing")
+    parser.add_argument("--floor", action="store_true", help="bench/floor_page.py side by side")
     args = parser.parse_args()
     before = args.baseline_name or ("baseline" if args.baseline else "Streamlit defaults")
     levels: tuple[int, ...] = QUICK_LEVELS if args.quick else LEVELS
@@ -243,13 +324,16 @@ def main() -> None:
 
     viewer_rows: list[list[str]] = []
     load_rows: list[list[str]] = []
+    messages: list[str] = []
     stores = ("sqlite", "postgresql") if args.store == "both" else (args.store,)
     for store in stores:
         run = Path(tempfile.mkdtemp(prefix="tqi-bench-viewers-", dir="/tmp"))
         run.chmod(0o755)  # PostgreSQL runs as the postgres user and must reach it
         layout_of = sqlite_layout if store == "sqlite" else postgres_layout
         try:
-            with layout_of(run, args.baseline) as layout:
+            with layout_of(run, args.baseline, args.floor) as layout:
+                if not messages:
+                    messages = first_run_sizes(layout, before)
                 viewer_rows += viewers(layout, levels, rounds, before)
                 if not args.no_load:
                     load_rows.append(loading_while_viewing(layout, csv, 20))
@@ -271,10 +355,15 @@ def main() -> None:
                 "p50",
                 "p95",
                 "p95 vs 1 session, 1 process",
+                "p95 vs floor page, same sessions",
                 "server CPU ms per session",
             ],
             viewer_rows,
         ),
+        "",
+        "Messages (`ForwardMsg`s) of one session's first run, on one process: "
+        + "; ".join(messages)
+        + ".",
     ]
     if load_rows:
         lines += [

@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,7 @@ class Layout:
     one: str  # one app process
     two: str  # nginx in front of two
     before: str | None = None  # the baseline: an earlier tree, or Streamlit's defaults
+    floor: str | None = None  # bench/floor_page.py: the overview's elements, no app behind
 
 
 def _nginx_conf(run: Path, http_port: int, app_ports: list[int]) -> Path:
@@ -83,15 +84,22 @@ def app_command(port: int, *, default_watcher: bool = False, tree: Path = ROOT) 
 
 @contextmanager
 def app_process(
-    env: dict[str, str], *, default_watcher: bool = False, tree: Path = ROOT
+    env: dict[str, str], *, default_watcher: bool = False, tree: Path = ROOT, script: str = ""
 ) -> Iterator[str]:
     """One app process as the unit file starts it, on a free port; its base URL.
 
-    ``tree``: the app's directory (the baseline's, for the "before" process).
+    ``tree``: the app's directory (the baseline's, for the "before" process). ``script``:
+    another script in place of ``app.py`` with the same options (``bench/floor_page.py``).
     """
     port = _free_port()
+    words = app_command(port, default_watcher=default_watcher, tree=tree)
+    if script:  # a bare script: Streamlit's own command line, the unit file's options
+        if words[1:3] == ["-m", "ui.launch"]:
+            words[1:3] = ["-m", "streamlit", "run", script]
+        else:
+            words[words.index("app.py")] = script
     process = subprocess.Popen(
-        app_command(port, default_watcher=default_watcher, tree=tree), cwd=tree, env=env,
+        words, cwd=tree, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -103,6 +111,11 @@ def app_process(
         process.wait(timeout=30)
 
 
+def _floor(env: dict[str, str], floor: bool) -> AbstractContextManager[str | None]:
+    """The floor page's process when asked for (``--floor``), else nothing."""
+    return app_process(env, script="bench/floor_page.py") if floor else nullcontext()
+
+
 def _before(env: dict[str, str], baseline: Path | None) -> AbstractContextManager[str]:
     """The baseline process: ``baseline``'s tree, else Streamlit's development defaults."""
     if baseline is not None:
@@ -111,7 +124,7 @@ def _before(env: dict[str, str], baseline: Path | None) -> AbstractContextManage
 
 
 @contextmanager
-def sqlite_layout(run: Path, baseline: Path | None) -> Iterator[Layout]:
+def sqlite_layout(run: Path, baseline: Path | None, floor: bool = False) -> Iterator[Layout]:
     """Two app processes on one SQLite file (WAL), nginx in front."""
     store = run / "viewers.sqlite3"
     url = f"sqlite:///{store}"
@@ -122,6 +135,7 @@ def sqlite_layout(run: Path, baseline: Path | None) -> Iterator[Layout]:
         app_process(env) as one,
         app_process(env) as other,
         _before(env, baseline) as before,
+        _floor(env, floor) as floor_url,
     ):
         http = _free_port()
         ports = [int(one.rsplit(":", 1)[1]), int(other.rsplit(":", 1)[1])]
@@ -129,14 +143,14 @@ def sqlite_layout(run: Path, baseline: Path | None) -> Iterator[Layout]:
         subprocess.run(["/usr/sbin/nginx", "-c", str(conf), "-p", str(run / "nginx")], check=True)
         try:
             _wait_http(f"http://127.0.0.1:{http}/_stcore/health")
-            yield Layout("SQLite", url, one, f"http://127.0.0.1:{http}", before)
+            yield Layout("SQLite", url, one, f"http://127.0.0.1:{http}", before, floor_url)
         finally:
             pid = (run / "nginx" / "nginx.pid").read_text().strip()
             subprocess.run(["kill", pid], check=False)
 
 
 @contextmanager
-def postgres_layout(run: Path, baseline: Path | None) -> Iterator[Layout]:
+def postgres_layout(run: Path, baseline: Path | None, floor: bool = False) -> Iterator[Layout]:
     """``scripts/cluster.sh``: primary + replica, two app processes, nginx; the baseline
     tree's process beside them on the same primary and replica (when given)."""
     ports = [_free_port() for _ in range(5)]
@@ -157,13 +171,13 @@ def postgres_layout(run: Path, baseline: Path | None) -> Iterator[Layout]:
         url = settings["TQI_DATABASE_URL"]
         _etl(url, "sample")
         one, two = f"http://127.0.0.1:{ports[3]}", f"http://127.0.0.1:{ports[0]}"
-        if baseline is None:
-            yield Layout("PostgreSQL", url, one, two)
-            return
         app_env = {k: v for k, v in os.environ.items() if not k.startswith("TQI_")}
         app_env.update({k: v for k, v in settings.items() if k.startswith("TQI_")})
-        with app_process(app_env, tree=baseline) as before:
-            yield Layout("PostgreSQL", url, one, two, before)
+        with (
+            app_process(app_env, tree=baseline) if baseline else nullcontext() as before,
+            _floor(app_env, floor) as floor_url,
+        ):
+            yield Layout("PostgreSQL", url, one, two, before, floor_url)
     finally:
         subprocess.run([*script, "stop"], env=env, check=False, capture_output=True)
 

@@ -40,17 +40,17 @@ if screenshot:
 st.subheader(localized("overview.kpis", lang))
 kpis = view.kpis
 for start in range(0, len(kpis), 4):
-    for column, card in zip(st.columns(4), kpis[start : start + 4], strict=False):
-        with column:
-            cards.kpi_card(card, year=year, lang=lang)
+    with cards.card_row(4, key=f"kpis{start}"):
+        for card in kpis[start : start + 4]:
+            cards.draw_kpi_card(card)
 
 st.subheader(localized("overview.categories", lang))
-st.html(tile_css(list(data.tiles["category"])))
+st.html(tile_css([tile.category for tile in view.tiles]))
 tiles = view.tiles
 for start in range(0, len(tiles), 3):
-    for column, tile in zip(st.columns(3), tiles[start : start + 3], strict=False):
-        with column:
-            cards.category_tile(tile, year=year, lang=lang)
+    with cards.card_row(3, key=f"tiles{start}"):
+        for tile in tiles[start : start + 3]:
+            cards.category_tile(tile)
 
 st.subheader(localized("overview.completion", lang))
 if view.completion is None:

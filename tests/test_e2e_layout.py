@@ -122,3 +122,46 @@ def test_screenshot_mode_nothing_cut_off(
             assert box["y"] + box["height"] <= height, (name, box, "below the fold")
         page.screenshot(path=artifacts_dir / f"screenshot_mode_{width}x{height}.png")
     page.close()
+
+
+def card_boxes(page: Page, prefix: str) -> list[Box]:
+    """The boxes of the overview's cards whose container key starts with ``prefix``."""
+    return page.evaluate(
+        """p => [...document.querySelectorAll(`[class*="st-key-${p}"]`)]
+            .map(e => { const r = e.getBoundingClientRect();
+                        return {x: r.x, y: r.y + scrollY, width: r.width, height: r.height}; })""",
+        prefix,
+    )
+
+
+def test_cards_share_a_row_like_columns(server: str, browser: Browser, artifacts_dir: Path) -> None:
+    """Rows of four KPI cards and three tiles: equal widths, equal heights in a row; a short
+    row keeps the widths (two cards are two quarters, not two halves); one card a row on a
+    phone. The rows are horizontal containers sized by CSS, not ``st.columns``."""
+    page = open_at(browser, f"{server}/", 1600, 1000)
+    with screenshot_on_failure(page, artifacts_dir / "card_rows.png"):
+        for prefix, per_row, count in (("kpi-", 4, 8), ("tile-", 3, 6)):
+            boxes = card_boxes(page, prefix)
+            assert len(boxes) == count
+            assert len({round(b["x"]) for b in boxes}) == per_row, boxes
+            assert len({round(b["y"]) for b in boxes}) == count // per_row, boxes
+            assert max(b["width"] for b in boxes) - min(b["width"] for b in boxes) < 1, boxes
+            for row in range(0, count, per_row):
+                heights = {round(b["height"]) for b in boxes[row : row + per_row]}
+                assert len(heights) == 1, boxes[row : row + per_row]
+        quarter = card_boxes(page, "kpi-")[0]["width"]
+    page.close()
+    page = open_at(browser, f"{server}/?cats=safety", 1600, 1000)
+    with screenshot_on_failure(page, artifacts_dir / "card_rows_short.png"):
+        boxes = card_boxes(page, "kpi-")
+        assert len(boxes) == 2
+        assert all(abs(b["width"] - quarter) < 1 for b in boxes), (quarter, boxes)
+    page.close()
+    page = open_at(browser, f"{server}/", 375, 812)
+    with screenshot_on_failure(page, artifacts_dir / "card_rows_phone.png"):
+        main = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()
+        assert main is not None
+        boxes = card_boxes(page, "kpi-") + card_boxes(page, "tile-")
+        assert len({round(b["y"]) for b in boxes}) == 14, boxes  # one card a row
+        assert all(b["width"] > main["width"] - 40 for b in boxes), (main, boxes)
+    page.close()

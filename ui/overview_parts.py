@@ -11,7 +11,6 @@ picked while it exists.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -24,6 +23,7 @@ from db.report_year import ReportYears
 from texts import localized
 from ui.data import read
 from ui.filters import mirror, seed_choice
+from ui.page_parts import KpiTexts, TileTexts, kpi_texts, tile_texts
 
 REPORT_YEAR_KEY = "year"
 _DEFAULT_STATE = "_tqi_report_default"  # the default this session last saw
@@ -94,12 +94,12 @@ class OverviewView:
 
     Built once per process through :func:`ui.data.shared` and handed to every session
     as is: the page only reads it. The plotly figure is the costly part (validation,
-    template); the records spare each run a ``DataFrame.to_dict``.
+    template); the cards' and tiles' texts are formatted here once, not in every run.
     """
 
     data: OverviewData
-    kpis: list[dict[str, Any]]
-    tiles: list[dict[str, Any]]
+    kpis: list[KpiTexts]
+    tiles: list[TileTexts]
     completion: go.Figure | None
     """完成率 chart, ``None`` when no indicator has a target that year."""
     filename: str
@@ -112,5 +112,8 @@ def overview_view(*, filters: Filters, year: int, lang: str) -> OverviewView:
         title = localized("chart.completion_title", lang, year=data.year)
         figure = charts.completion_chart(data.completion, title=title, lang=lang)
         filename = charts.chart_filename(title, None)
-    kpis, tiles = data.kpis.to_dict("records"), data.tiles.to_dict("records")
+    year_ = data.year
+    assert year_ is not None  # the page asks only for a year with figures
+    kpis = [kpi_texts(card, year=year_, lang=lang) for card in data.kpis.to_dict("records")]
+    tiles = [tile_texts(tile, year=year_, lang=lang) for tile in data.tiles.to_dict("records")]
     return OverviewView(data, kpis, tiles, figure, filename)

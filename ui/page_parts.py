@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from charts.numbers import format_change, format_percent, format_value
 from charts.theme import plotly_config
@@ -69,17 +71,44 @@ def applicable_span(card: Mapping[str, Any], lang: str) -> str:
     return ""
 
 
-def kpi_card(
-    card: Mapping[str, Any], *, year: int | None, lang: str, link: bool = True, spark: bool = True
-) -> None:
+def card_row(per_row: Literal[3, 4], key: str) -> DeltaGenerator:
+    """A row of cards: one horizontal container whose bordered cards share its width
+    (``per_row`` a row, sized by ``ui.page_style.PAGE_CSS`` as ``st.columns`` would).
+
+    Not ``st.columns``: a column is one more element per card (a block inside the row
+    around the card's own bordered container), and the overview's 14 of them were an
+    eighth of the messages every viewer's first run sends (``bench/bench_viewers.py``).
+    """
+    return st.container(horizontal=True, gap="small", key=f"cardrow{per_row}-{key}")
+
+
+@dataclass(frozen=True)
+class KpiTexts:
+    """A KPI card as drawn, every text formatted. The same for every viewer of one data
+    version, filters, year and language: the overview builds them once per process
+    (``ui.overview_parts.overview_view``) and a session only draws them."""
+
+    code: str
+    badge: tuple[str, Literal["gray", "orange"], str | None] | None  # text, colour, icon
+    label: str
+    value: str
+    delta: str | int | None
+    delta_color: Literal["normal", "inverse", "off"]
+    description: str
+    help: str
+    spark: list[float] | None
+    notes: str
+    open_label: str
+
+
+def kpi_texts(card: Mapping[str, Any], *, year: int | None, lang: str) -> KpiTexts:
     """One headline figure: value with unit, last year's figure and the change on it
     (coloured by the indicator's direction — fewer accidents is good), a sparkline,
     完成率 if targeted, and one click to the indicator's detail with the filters kept.
 
     A figure older than the reporting year is marked (a badge, not a footnote) and its
     change is shown uncoloured: it is not this year's news. An indicator that does not
-    apply in the reporting year (疫情防控 after 2022) says so instead. ``spark``: the
-    sparkline (not in a screenshot, where two rows of cards must fit one screen).
+    apply in the reporting year (疫情防控 after 2022) says so instead.
     """
     label = name(card, lang)
     code, unit = card["code"], card["unit"]
@@ -88,7 +117,6 @@ def kpi_card(
     help_text = localized("kpi.help", lang, name=md_escape(label), rule=rule, direction=direction)
     has_value = not _missing(card.get("value"))
     stale = has_value and year is not None and int(card["year"]) < year
-    applicable = bool(card.get("applicable", True))
     change: Any = card.get("change")
     delta: str | int | None = None
     description = localized("kpi.vs_prev", lang)
@@ -111,72 +139,100 @@ def kpi_card(
         )
     elif has_value and not stale:
         notes.append(localized("kpi.no_target", lang))
-    with st.container(border=True, key=f"kpi-{_css_key(code)}", height="stretch"):
-        if not applicable and year is not None:
-            span = applicable_span(card, lang)
-            st.badge(localized("kpi.not_applicable", lang, span=span), color="gray")
-        elif stale:
-            assert year is not None
-            latest = int(card["year"])
-            st.badge(
-                localized("kpi.stale", lang, latest=latest, year=year),
-                icon=":material/history:",
-                color="orange",
-            )  # no help icon: screenshot mode hides those, and the badge would go with it
+    badge: tuple[str, Literal["gray", "orange"], str | None] | None = None
+    if not bool(card.get("applicable", True)) and year is not None:
+        span = applicable_span(card, lang)
+        badge = (localized("kpi.not_applicable", lang, span=span), "gray", None)
+    elif stale:
+        stale_text = localized("kpi.stale", lang, latest=int(card["year"]), year=year)
+        badge = (stale_text, "orange", ":material/history:")
+    value = format_value(card.get("value"), unit, lang, qualifier=card.get("qualifier"), code=code)
+    return KpiTexts(
+        code, badge, md_escape(label), value, delta,
+        "off" if stale else "inverse" if card["direction"] == "down" else "normal",
+        description, help_text, card.get("spark") or None,
+        md_escape(" · ".join(notes)) if notes else "", localized("kpi.open", lang),
+    )  # fmt: skip
+
+
+def kpi_card(
+    card: Mapping[str, Any], *, year: int | None, lang: str, link: bool = True, spark: bool = True
+) -> None:
+    """Draw a figure's KPI card (:func:`kpi_texts`, then :func:`draw_kpi_card`)."""
+    draw_kpi_card(kpi_texts(card, year=year, lang=lang), link=link, spark=spark)
+
+
+def draw_kpi_card(texts: KpiTexts, *, link: bool = True, spark: bool = True) -> None:
+    """Draw a KPI card from its texts. ``spark``: the sparkline (not in a screenshot, where
+    two rows of cards must fit one screen); ``link``: to 指标详情 (not in a screenshot)."""
+    with st.container(border=True, key=f"kpi-{_css_key(texts.code)}", height="stretch"):
+        if texts.badge is not None:
+            text, color, icon = texts.badge
+            st.badge(text, icon=icon, color=color)  # no help icon: screenshot mode hides those
         st.metric(
-            md_escape(label),
-            format_value(card.get("value"), unit, lang, qualifier=card.get("qualifier"), code=code),
-            delta=delta,
-            delta_color="off" if stale else "inverse" if card["direction"] == "down" else "normal",
-            delta_description=description,
-            help=help_text,
-            chart_data=(card.get("spark") or None) if spark else None,
+            texts.label,
+            texts.value,
+            delta=texts.delta,
+            delta_color=texts.delta_color,
+            delta_description=texts.description,
+            help=texts.help,
+            chart_data=texts.spark if spark else None,
             chart_type="area",
         )
-        if notes:
-            st.caption(md_escape(" · ".join(notes)))
+        if texts.notes:
+            st.caption(texts.notes)
         if link:  # not in a screenshot: nothing to click there
             st.page_link(
                 "pages/indicator.py",
-                label=localized("kpi.open", lang),
+                label=texts.open_label,
                 icon=":material/query_stats:",
-                query_params=link_params(indicator=code),
+                query_params=link_params(indicator=texts.code),
             )
 
 
-def category_tile(tile: Mapping[str, Any], *, year: int, lang: str) -> None:
+@dataclass(frozen=True)
+class TileTexts:
+    """A category tile as drawn (built once per data version, as :class:`KpiTexts`)."""
+
+    category: str
+    markdown: str
+    open_label: str
+
+
+def tile_texts(tile: Mapping[str, Any], *, year: int, lang: str) -> TileTexts:
     """A category's year in a few lines, and a link to its trends (filters kept)."""
-    with st.container(border=True, key=f"tile-{_css_key(tile['category'])}", height="stretch"):
-        lines = [f"#### {md_escape(name(tile, lang))}"]
-        if tile["reported"] == 0:
-            latest: Any = tile.get("latest_year")
-            note = (
-                localized("tile.never", lang)
-                if _missing(latest)
-                else localized("tile.none", lang, year=year, latest=int(latest))
-            )
-            lines.append(f":gray[{note}]")
-        else:
-            reported, total = tile["reported"], tile["indicators"]
-            lines.append(
-                localized("tile.reported", lang, reported=reported, total=total, year=year)
-            )
-            lines.append(localized("tile.moves", lang, up=tile["improved"], down=tile["worsened"]))
-            if tile["targets"]:
-                lines.append(
-                    localized("tile.targets", lang, met=tile["met"], total=tile["targets"])
-                )
-            if isinstance(tile.get("best"), str):
-                best = {"name_zh": tile["best_name_zh"], "name_en": tile["best_name_en"]}
-                change = format_change(tile["best_change"], tile["best_kind"], lang)
-                text = localized("tile.best", lang, name=md_escape(name(best, lang)), change=change)
-                lines.append(f":gray[{text}]")
-        st.markdown("\n\n".join(lines))
+    lines = [f"#### {md_escape(name(tile, lang))}"]
+    if tile["reported"] == 0:
+        latest: Any = tile.get("latest_year")
+        note = (
+            localized("tile.never", lang)
+            if _missing(latest)
+            else localized("tile.none", lang, year=year, latest=int(latest))
+        )
+        lines.append(f":gray[{note}]")
+    else:
+        reported, total = tile["reported"], tile["indicators"]
+        lines.append(localized("tile.reported", lang, reported=reported, total=total, year=year))
+        lines.append(localized("tile.moves", lang, up=tile["improved"], down=tile["worsened"]))
+        if tile["targets"]:
+            lines.append(localized("tile.targets", lang, met=tile["met"], total=tile["targets"]))
+        if isinstance(tile.get("best"), str):
+            best = {"name_zh": tile["best_name_zh"], "name_en": tile["best_name_en"]}
+            change = format_change(tile["best_change"], tile["best_kind"], lang)
+            text = localized("tile.best", lang, name=md_escape(name(best, lang)), change=change)
+            lines.append(f":gray[{text}]")
+    return TileTexts(tile["category"], "\n\n".join(lines), localized("tile.open", lang))
+
+
+def category_tile(texts: TileTexts) -> None:
+    """Draw a category tile (:func:`tile_texts`)."""
+    with st.container(border=True, key=f"tile-{_css_key(texts.category)}", height="stretch"):
+        st.markdown(texts.markdown)
         st.page_link(
             "pages/category.py",
-            label=localized("tile.open", lang),
+            label=texts.open_label,
             icon=":material/arrow_forward:",
-            query_params=link_params(category=tile["category"]),
+            query_params=link_params(category=texts.category),
         )
 
 

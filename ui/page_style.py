@@ -15,6 +15,11 @@ PAGE_CSS = """
 [data-testid="stMetricValue"] { font-size: 2.0rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.0rem; font-weight: 600; white-space: normal; }
 .block-container { padding-top: 2.2rem; }
+/* 总览: a row of 4 (or 3) cards (ui.page_parts.card_row) shares the width as st.columns(4)
+   did: equal widths, a short last row keeps them; one card a row on a phone */
+[class*="st-key-cardrow4-"] > div { flex: 0 0 calc((100% - 3rem) / 4); min-width: 0; }
+[class*="st-key-cardrow3-"] > div { flex: 0 0 calc((100% - 2rem) / 3); min-width: 0; }
+@media (max-width: 640px) { [class*="st-key-cardrow"] > div { flex: 1 1 100%; } }
 /* 分类趋势: the small-multiple grid on a wide window, one panel a row on a phone */
 .st-key-phone-panels { display: none; }
 @media (max-width: 640px) {
