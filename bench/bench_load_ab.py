@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_load import bench_env, generate_csv  # noqa: E402
+from bench.cpu import process_cpu_seconds  # noqa: E402
 from db.scratch import scratch_schema  # noqa: E402
 
 
@@ -74,7 +75,6 @@ class _BackendCpu:
         from sqlalchemy import create_engine, text
 
         engine = create_engine(self.url)
-        tick = os.sysconf("SC_CLK_TCK")
         with engine.connect() as conn:
             while process.poll() is None:
                 pids = conn.execute(
@@ -83,10 +83,9 @@ class _BackendCpu:
                 ).scalars()
                 for pid in pids:
                     try:
-                        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                        self.last[pid] = process_cpu_seconds(pid)
                     except OSError:
                         continue
-                    self.last[pid] = (int(fields[11]) + int(fields[12])) / tick
                 conn.rollback()
                 time.sleep(0.1)
         engine.dispose()

@@ -59,6 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_load import generate_csv  # noqa: E402
+from bench.cpu import process_cpu_seconds  # noqa: E402
 from bench.viewer_layouts import Layout, _etl, postgres_layout, sqlite_layout  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -169,8 +170,7 @@ def cpu_seconds(base: str) -> float | None:
     pids = {int(x) for x in re.findall(r"pid=(\d+)", listing)}
     if len(pids) != 1:
         return None
-    fields = Path(f"/proc/{pids.pop()}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return process_cpu_seconds(pids.pop())
 
 
 def p95(values: list[float]) -> float:
