@@ -12,10 +12,11 @@ and :func:`replica_notice` says so) or this browser session has committed someth
 replica has not replayed yet (then the primary: a session always reads its own writes).
 The cache key stays the primary's URL and the version, so both sources share one cache.
 
-What every viewer sees alike — the overview's cards and its built plotly figure — goes
-through :func:`shared`: built once per process and data version, and handed to every
-session as the same object (no copy), so twenty leaders opening the overview at 9:00 cost
-one build, not twenty (``bench/bench_viewers.py``).
+What every viewer sees alike — the overview's cards and its built plotly figure, the
+sidebar's lists (``ui.filters.FilterOptions``) — goes through :func:`shared`: built once
+per process and data version, and handed to every session as the same object (no copy),
+so twenty leaders opening the overview at 9:00 cost one build, not twenty
+(``bench/bench_viewers.py``).
 """
 
 from __future__ import annotations
