@@ -9,6 +9,8 @@ past the point where it may change (``bench/bench_viewers.py`` measures the gain
   again when Streamlit reports the secrets file changed.
 * A cached read's key (``ui.data.key_text``): one exact text of the arguments; two
   argument sets share it only when they are equal.
+* The sidebar's lists (``ui.filters.FilterOptions``): one object per process and data
+  version, so a batch loaded by another process shows in them at the next run.
 
 Real SQLite store (the accounts template), the real app through ``AppTest``.
 """
@@ -29,6 +31,7 @@ from db import users
 from db.queries import Filters
 from db.session import write_session
 from tests.apptest import ANALYST, app_as
+from tests.conftest import etl
 from ui.auth import oidc_configured
 from ui.data import key_text
 
@@ -122,3 +125,16 @@ def test_arguments_without_an_exact_text_are_left_to_streamlit() -> None:
     assert key_text((("frame", pd.DataFrame()),)) is None
     assert key_text(object()) is None
     assert key_text(frozenset({"a"})) is None
+
+
+def test_the_sidebar_lists_follow_a_batch_from_another_process(app_engine: Engine) -> None:
+    at = app_as(None)
+    assert "暂无数据，筛选待加载数据后可用。" in [c.value for c in at.sidebar.caption]
+    assert not at.sidebar.multiselect
+    done = etl(str(app_engine.url), "sample", decode=True)  # the CLI: another process
+    assert done.returncode == 0, done.stderr
+    at.run()
+    assert not at.exception
+    assert at.sidebar.slider(key="years").value == (2016, 2025)  # the sample's years
+    assert len(at.sidebar.multiselect(key="cats").options) == 6  # its six categories
+    assert any("城东区" in option for option in at.sidebar.multiselect(key="regions").options)
