@@ -22,9 +22,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 from sqlalchemy.orm import Session
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from db import audit, users
 from db.session import get_engine, read_session, write_session
@@ -58,12 +60,36 @@ def role_label(role: str, lang: str = "zh") -> str:
     return localized(f"role.{role}", lang) if role in users.ROLES else role
 
 
+_oidc_answer: tuple[Any, bool] | None = None  # (the st.secrets it was read from, answer)
+
+
 def oidc_configured() -> bool:
-    """Whether ``secrets.toml`` has an ``[auth]`` section (then ``st.login`` is offered)."""
+    """Whether ``secrets.toml`` has an ``[auth]`` section (then ``st.login`` is offered).
+
+    Asked four times a run, and with no secrets file Streamlit looks for one on disk and
+    raises each time; so the answer is read once per ``st.secrets`` object (one a process;
+    ``AppTest`` brings its own) and kept until Streamlit reports the file changed (its
+    watcher reloads a secrets file that existed at the first read). A secrets file added
+    later is seen after a restart, as a changed ``config.toml`` is.
+    """
+    global _oidc_answer
+    secrets = st.secrets
+    memo = _oidc_answer
+    if memo is not None and memo[0] is secrets:
+        return memo[1]
     try:
-        return "auth" in st.secrets
+        answer = "auth" in secrets
     except Exception:  # no secrets file at all: Streamlit raises instead of answering no
-        return False
+        answer = False
+    secrets.file_change_listener.connect(_forget_oidc_answer)
+    _oidc_answer = (secrets, answer)
+    return answer
+
+
+def _forget_oidc_answer(_sender: Any = None) -> None:
+    """Streamlit's signal that the secrets file changed: read the answer again."""
+    global _oidc_answer
+    _oidc_answer = None
 
 
 def _oidc_user() -> SessionUser | None:
@@ -82,7 +108,37 @@ def _oidc_user() -> SessionUser | None:
 
 
 def current_user() -> SessionUser | None:
-    """The signed-in user with their role as the database has it now, else ``None``."""
+    """The signed-in user with their role as the database has it now, else ``None``.
+
+    Read once a run (the navigation, the sidebar and a page each ask): the answer is kept
+    for the rest of this run only, and only while the session's login is the one it was
+    read for, so a role change or a disabled account still takes effect at the next
+    click — in its callbacks too, which run after Streamlit starts the new run.
+    """
+    token = _this_run()
+    signed_in = st.session_state.get(SESSION_KEY)
+    memo = st.session_state.get(_USER_MEMO)
+    if token is not None and memo is not None and memo[0] is token and memo[1] is signed_in:
+        kept: SessionUser | None = memo[2]
+        return kept
+    user = _read_current_user()
+    if token is not None:
+        st.session_state[_USER_MEMO] = (token, st.session_state.get(SESSION_KEY), user)
+    return user
+
+
+_USER_MEMO = "_tqi_user_this_run"  # (this run's token, the login it was read for, the user)
+
+
+def _this_run() -> object | None:
+    """An object that is this script run's own: Streamlit gives every run (and its widget
+    callbacks, which it runs after starting the run) a new ``cursors`` dict. ``None``
+    outside a run. The memo holds it, so no later run's dict can take its identity."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return None if ctx is None else ctx.cursors
+
+
+def _read_current_user() -> SessionUser | None:
     user: SessionUser | None = st.session_state.get(SESSION_KEY)
     if user is not None and user.source == "local":
         with read_session(get_engine()) as session:

@@ -12,14 +12,16 @@ and :func:`replica_notice` says so) or this browser session has committed someth
 replica has not replayed yet (then the primary: a session always reads its own writes).
 The cache key stays the primary's URL and the version, so both sources share one cache.
 
-What every viewer sees alike — the overview's cards and its built plotly figure — goes
-through :func:`shared`: built once per process and data version, and handed to every
-session as the same object (no copy), so twenty leaders opening the overview at 9:00 cost
-one build, not twenty (``bench/bench_viewers.py``).
+What every viewer sees alike — the overview's cards and its built plotly figure, the
+sidebar's lists (``ui.filters.FilterOptions``) — goes through :func:`shared`: built once
+per process and data version, and handed to every session as the same object (no copy),
+so twenty leaders opening the overview at 9:00 cost one build, not twenty
+(``bench/bench_viewers.py``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -119,10 +121,10 @@ def data_version() -> str:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _cached(
-    _fn: Callable[..., Any], fn_key: str, url: str, version: str, kwargs: tuple, _source: str
+    _fn: Callable[..., Any], key: str, hashed: tuple, _kwargs: tuple, _url: str, _source: str
 ) -> Any:
-    with read_session(read_engine_for(_source, url)) as session:
-        return _fn(session, **dict(kwargs))
+    with read_session(read_engine_for(_source, _url)) as session:
+        return _fn(session, **dict(_kwargs))
 
 
 def read(fn: Callable[..., T], **kwargs: Any) -> T:
@@ -134,40 +136,64 @@ def read(fn: Callable[..., T], **kwargs: Any) -> T:
     source = st.session_state.get(_SOURCE_STATE) or primary
     args = _cache_args(fn, primary, kwargs)
     if source == primary:
-        return _cached(**args, _source=primary)
+        return _cached(**args, _url=primary, _source=primary)
     try:
-        return _cached(**args, _source=source)
+        return _cached(**args, _url=primary, _source=source)
     except DBAPIError:
         st.session_state[_SOURCE_STATE] = primary
         st.session_state[_REPLICA_DOWN_STATE] = True
-        return _cached(**args, _source=primary)
+        return _cached(**args, _url=primary, _source=primary)
 
 
 def _cache_args(fn: Callable[..., Any], url: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The cache key's parts, passed by name: Streamlit looks up the name of every
-    positional argument of a cached call with ``inspect.signature`` (is it ``_``-prefixed?),
-    a measurable share of a warm run when twenty sessions run at once."""
-    return {
-        "_fn": fn,
-        "fn_key": f"{fn.__module__}.{fn.__qualname__}",
-        "url": url,
-        "version": data_version(),
-        "kwargs": tuple(sorted(kwargs.items())),
-    }
+    """The cache key's parts, passed by name (Streamlit looks up the name of every
+    positional argument with ``inspect.signature``, to skip ``_``-prefixed ones).
+
+    ``key`` is one string naming the function, database, data version and arguments:
+    Streamlit hashes every part of a key value by value through a chain of type checks,
+    and four parts with a :class:`db.queries.Filters` in them cost more than the cached
+    read's unpickling; one string is one step. Arguments that have no exact text
+    (:func:`key_text`) are passed in ``hashed`` for Streamlit to hash as before.
+    """
+    items = tuple(sorted(kwargs.items()))
+    text = key_text(items)
+    ident = (f"{fn.__module__}.{fn.__qualname__}", url, data_version(), text or "hashed")
+    return {"_fn": fn, "key": repr(ident), "hashed": () if text else items, "_kwargs": items}
+
+
+def key_text(value: Any) -> str | None:
+    """An exact text of ``value`` for a cache key, or ``None``: two values have the same
+    text only if they are equal and of the same types. Only for what a text can name
+    exactly — ``None``, strings, numbers, tuples and lists of them, and dataclasses of
+    them (:class:`db.queries.Filters`); anything else is left to Streamlit's hashing.
+    """
+    kind = type(value)
+    if value is None or kind in (str, int, float, bool):
+        return repr(value)
+    if kind in (tuple, list):
+        parts = [key_text(v) for v in value]
+        return None if None in parts else f"{kind.__name__}({','.join(map(str, parts))})"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = [(f.name, key_text(getattr(value, f.name))) for f in dataclasses.fields(value)]
+        if any(text is None for _, text in fields):
+            return None
+        return f"{kind.__module__}.{kind.__qualname__}({fields!r})"
+    return None
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _generation(url: str, version: str) -> str:
+def _generation(key: str) -> str:
     """A token that is new whenever ``st.cache_data`` is cleared (pages clear it after a
-    write), so :func:`shared` values are dropped together with the cached reads."""
+    write), so :func:`shared` values are dropped together with the cached reads.
+    ``key``: the database and data version."""
     return uuid.uuid4().hex
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _shared(
-    _fn: Callable[..., Any], fn_key: str, url: str, version: str, generation: str, kwargs: tuple
+    _fn: Callable[..., Any], key: str, hashed: tuple, generation: str, _kwargs: tuple
 ) -> Any:
-    return _fn(**dict(kwargs))
+    return _fn(**dict(_kwargs))
 
 
 def shared(fn: Callable[..., T], **kwargs: Any) -> T:
@@ -178,8 +204,9 @@ def shared(fn: Callable[..., T], **kwargs: Any) -> T:
     reads through :func:`read`; its result changes only with the data version (part of the
     key, as in :func:`read`) and ``kwargs``.
     """
-    args = _cache_args(fn, database_url(), kwargs)
-    generation = _generation(url=args["url"], version=args["version"])
+    url = database_url()
+    args = _cache_args(fn, url, kwargs)
+    generation = _generation(repr((url, data_version())))
     return _shared(**args, generation=generation)
 
 

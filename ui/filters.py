@@ -18,7 +18,9 @@ own choices with :func:`seed_choice` / :func:`mirror`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, cast
 
 import streamlit as st
@@ -26,7 +28,7 @@ import streamlit as st
 from db import queries
 from db.queries import Filters
 from texts import LANG_NAMES, LANGS, localized, name, region_label
-from ui.data import read
+from ui.data import read, shared
 
 LANG_KEY = "lang"
 YEARS_KEY = "years"
@@ -167,6 +169,23 @@ def preferred_categories() -> list[str]:
     return list(url or kept)
 
 
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the shared filters offer at one data version: the same for every session, so
+    built once per process (``ui.data.shared``) and only read — three cached reads and a
+    table turned into records a run, before (``bench/bench_viewers.py``)."""
+
+    bounds: tuple[int, int] | None  # the store's first and last year; None: no figure
+    categories: Mapping[str, Mapping[str, Any]]  # code → its catalog row, catalog order
+    regions: tuple[str, ...]  # 全市 first
+
+
+def filter_options() -> FilterOptions:
+    rows = read(queries.list_categories).to_dict("records")
+    categories = MappingProxyType({row["code"]: MappingProxyType(row) for row in rows})
+    return FilterOptions(read(queries.year_bounds), categories, tuple(read(queries.list_regions)))
+
+
 def sidebar_filters(lang: str, page: str | None = None) -> Filters:
     """Draw the shared filters on ``page`` (a ``url_path``; None: draw them), mirror them
     in the URL and remember them for the pages. Elsewhere the last choice is kept.
@@ -176,9 +195,8 @@ def sidebar_filters(lang: str, page: str | None = None) -> Filters:
     each part would need the others' choices passed back in."""
     if page is not None and page not in FILTERED_PAGES:
         return current_filters()
-    bounds = read(queries.year_bounds)
-    categories = {c["code"]: c for c in read(queries.list_categories).to_dict("records")}
-    regions = read(queries.list_regions)
+    options = shared(filter_options)
+    bounds, categories, regions = options.bounds, options.categories, options.regions
     sidebar = st.sidebar
     sidebar.subheader(localized("filters.header", lang))
     if bounds is None:
