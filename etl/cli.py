@@ -55,7 +55,8 @@ class DbGroup(click.Group):
     adding the option here, once, covers commands other modules register later too.
     """
 
-    group_class = type  # subgroups (``users``) are DbGroups as well
+    # Subgroups (``users``) are DbGroups as well.
+    group_class: type[click.Group] | type[type] | None = type
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         if not any(isinstance(p, click.Option) and "--db" in p.opts for p in cmd.params):
