@@ -4,6 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TQI_TEST_POSTGRES_URL ?= postgresql:///tqi_test
 export TQI_TEST_POSTGRES_URL
+# Some machines (this one's image) set PYTHONDONTWRITEBYTECODE: every process the suite and the
+# benchmarks start (hundreds of `python -m etl`, servers, workers) then compiled our modules from
+# source again, ~0.6 s each. Recipes here cache bytecode in __pycache__ as a normal install does.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test lint bench venv system screenshots test-under-load test-e2e
 

@@ -140,7 +140,7 @@ def bench_ours(csv: Path, work: Path) -> tuple[float, float]:
 # budget after this is all the writing (staging, upsert, revisions, indexes, commit) has.
 _READ_AND_CHECK = """
 import sys
-import etl.cli  # the CLI's start-up: pandas, SQLAlchemy, click, the commands
+import etl.cli_batches  # the load command's start-up: pandas, SQLAlchemy, click, its module
 from db.catalog import load_catalog
 from db.session import get_engine, read_session
 from etl.normalize import normalize

@@ -2,12 +2,14 @@
 
 Typed errors from the library become a message and an exit code here, never a traceback:
 0 done (or nothing to do), 1 a file rejected by validation, 2 usage or unreadable input.
-Command groups that live in their own modules register themselves at the bottom.
+Commands live in their own modules and register themselves on ``cli`` when imported, which
+happens only for the command that runs (``COMMAND_MODULES``).
 """
 
 from __future__ import annotations
 
 import getpass
+import importlib
 import socket
 
 import click
@@ -53,7 +55,8 @@ class DbGroup(click.Group):
     adding the option here, once, covers commands other modules register later too.
     """
 
-    group_class = type  # subgroups (``users``) are DbGroups as well
+    # Subgroups (``users``) are DbGroups as well.
+    group_class: type[click.Group] | type[type] | None = type
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         if not any(isinstance(p, click.Option) and "--db" in p.opts for p in cmd.params):
@@ -61,7 +64,43 @@ class DbGroup(click.Group):
         super().add_command(cmd, name)
 
 
-@click.group(cls=DbGroup, context_settings={"help_option_names": ["-h", "--help"]})
+# Where each command lives. A command's module is imported when that command runs (or when
+# ``--help`` lists them all), so ``python -m etl users list`` starts without pandas and
+# ``load`` without the report reader and the briefing's charts: every command used to pay
+# ~2 s of imports for all of them. ``tests/test_cli.py`` checks this table against what the
+# modules register.
+COMMAND_MODULES = {
+    "load": "etl.cli_batches",
+    "export": "etl.cli_batches",
+    "batches": "etl.cli_batches",
+    "rollback": "etl.cli_batches",
+    "sample": "etl.cli_batches",
+    "template": "etl.cli_batches",
+    "briefing": "etl.cli_briefing",
+    "draft": "etl.cli_draft",
+    "backup": "etl.cli_ops",
+    "restore": "etl.cli_ops",
+    "audit": "etl.cli_ops",
+    "report": "etl.cli_report",
+    "users": "etl.cli_users",
+}
+
+
+class RootGroup(DbGroup):
+    """The root ``python -m etl`` group: commands from ``COMMAND_MODULES``, imported on use."""
+
+    group_class = DbGroup  # its subgroups (``users``) list their own commands only
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES.keys() | self.commands.keys())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(COMMAND_MODULES[cmd_name])  # registers itself on ``cli``
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db_url", metavar="URL", help=DB_HELP)
 @click.pass_context
 def cli(ctx: click.Context, db_url: str | None) -> None:
@@ -121,15 +160,4 @@ def main() -> int:
 BUSY_MESSAGE = (
     "✘ 另一个载入或回滚正在写入数据库，本次未写入任何内容，请稍后重试 "
     "(another load or rollback is writing to the store; nothing was written, try again later)"
-)
-
-
-# Command modules register their commands on ``cli`` when imported.
-from etl import (
-    cli_batches,  # noqa: F401
-    cli_briefing,  # noqa: F401
-    cli_draft,  # noqa: F401
-    cli_ops,  # noqa: F401
-    cli_report,  # noqa: F401
-    cli_users,  # noqa: F401
 )

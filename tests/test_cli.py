@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from db.models import Indicator, Target
 from db.session import get_engine, read_session
-from etl.cli import cli
+from etl.cli import COMMAND_MODULES, cli
 from tests.conftest import ROOT, app_env, etl, stored_figures
 
 
@@ -205,23 +205,62 @@ def test_template_loads_as_shipped(sqlite_url: str, tmp_path: Path, layout: str,
 # --- --db before or after the subcommand ------------------------------------------------
 
 
-def every_command(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    for name, command in group.commands.items():
-        yield (*path, name)
+def every_command(
+    group: click.Group, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+    """Each command and subcommand as ``python -m etl`` finds it (the root imports on demand)."""
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
+        yield (*path, name), command
         if isinstance(command, click.Group):
             yield from every_command(command, (*path, name))
 
 
 def test_every_subcommand_accepts_db() -> None:
     """Commands other modules register later get ``--db`` too (``etl.cli.DbGroup``)."""
-    commands = list(every_command(cli))
-    assert {("load",), ("export",), ("users",), ("users", "add"), ("report",)} <= set(commands)
-    for path in commands:
-        group: click.Command = cli
-        for name in path:
-            assert isinstance(group, click.Group)
-            group = group.commands[name]
-        assert any("--db" in p.opts for p in group.params), path
+    commands = dict(every_command(cli))
+    assert {("load",), ("export",), ("users",), ("users", "add"), ("report",)} <= commands.keys()
+    for path, command in commands.items():
+        assert any("--db" in p.opts for p in command.params), path
+
+
+def test_each_command_is_found_in_the_module_that_defines_it() -> None:
+    """``COMMAND_MODULES`` names every command, each where it lives, and nothing else."""
+    found = {path[0]: command for path, command in every_command(cli) if len(path) == 1}
+    assert found.keys() == COMMAND_MODULES.keys() == cli.commands.keys()
+    for name, command in found.items():
+        assert command.callback is not None
+        assert command.callback.__module__ == COMMAND_MODULES[name], name
+    assert {"load", "export", "batches", "rollback", "users", "audit", "backup"} <= found.keys()
+
+
+# A fresh interpreter runs one command through ``main`` and lists the heavy packages it
+# imported: a command imports its own module and what that needs, not every command's.
+ONE_COMMAND = """
+import json, sys
+from etl.cli import main
+code = main()
+print(json.dumps({"code": code, "loaded": sorted(
+    m for m in ("pandas", "docx", "etl.cli_batches", "etl.cli_draft", "etl.cli_report",
+                "etl.cli_briefing", "etl.report") if m in sys.modules)}), file=sys.stderr)
+"""
+
+
+def imported_by(db_url: str, *args: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", ONE_COMMAND, "--db", db_url, *args],
+        cwd=ROOT, env=app_env(), capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    return json.loads(done.stderr.strip().splitlines()[-1])
+
+
+def test_a_command_imports_only_what_it_needs(sqlite_url: str) -> None:
+    assert imported_by(sqlite_url, "users", "list") == {"code": 0, "loaded": []}
+    assert imported_by(sqlite_url, "audit") == {"code": 0, "loaded": []}
+    batches = imported_by(sqlite_url, "batches")
+    assert batches == {"code": 0, "loaded": ["etl.cli_batches", "pandas"]}
 
 
 def etl_db_after(
