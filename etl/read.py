@@ -102,7 +102,7 @@ def workbook_sheets(data: bytes, filename: str) -> list[tuple[str, bool]]:
     if kind is None:
         return []
     limits = ReadLimits.from_env()
-    book = open_workbook(data, kind)
+    book = open_workbook(data, kind, limits)
     try:
         return [
             (name, _has_table(read_sheet(book, i, limits, first=SURVEY_ROWS)))
@@ -113,7 +113,7 @@ def workbook_sheets(data: bytes, filename: str) -> list[tuple[str, bool]]:
 
 
 def _read_workbook(data: bytes, kind: str, sheet: str | int | None, limits: ReadLimits) -> RawTable:
-    book = open_workbook(data, kind)
+    book = open_workbook(data, kind, limits)
     try:
         index = pick_sheet(book.names, sheet)
         grid = read_sheet(book, index, limits)

@@ -54,6 +54,13 @@ LIMIT_SETTINGS: tuple[tuple[str, str, int, str], ...] = (
 )
 
 
+#: Bytes of a workbook's whole-read parts allowed per cell of ``max_cells`` (a text cell's
+#: shared string with its XML tags), on top of a floor for the parts every workbook has
+#: whatever its size (styles, theme, properties): see :meth:`ReadLimits.whole_parts_bytes`.
+WHOLE_PART_BYTES_PER_CELL = 64
+WHOLE_PART_FLOOR_BYTES = 16 * 2**20
+
+
 class LimitExceededError(UnreadableFileError):
     """A file past one of the reading limits (CLI exit 2, like any unreadable file)."""
 
@@ -127,6 +134,27 @@ class ReadLimits:
             f"未读取；请拆分文件，或调大 TQI_MAX_CELLS。 (By row {row:,} the file holds about "
             f"{cells:,} cells, more than the limit of {self.max_cells:,}; split it, or raise "
             "TQI_MAX_CELLS.)"
+        )
+
+    def whole_parts_bytes(self) -> int:
+        """Most bytes a workbook's parts that are read whole may inflate to, together.
+
+        Those parts (the shared text table above all: every text cell's text, read in one
+        piece when the workbook opens) hold about what the file's cells hold, so the budget
+        follows the cell limit: 64 bytes a cell on top of 16 MB for styles, theme and the
+        like, which a small limit must not refuse (504 MB at the default).
+        """
+        return WHOLE_PART_FLOOR_BYTES + self.max_cells * WHOLE_PART_BYTES_PER_CELL
+
+    def parts_too_big(self, largest: str, inflated: int) -> LimitExceededError:
+        mb, budget = inflated / 2**20, self.whole_parts_bytes() / 2**20
+        return LimitExceededError(
+            f"工作簿解压后需整体读入的部分共约 {mb:,.0f} MB（最大的是 {largest}），超过按单元格"
+            f"上限 {self.max_cells:,} 计的 {budget:,.0f} MB，未读取；文件可能已损坏或被构造过，"
+            f"请检查，或调大 TQI_MAX_CELLS。 (The parts of this workbook read whole would "
+            f"inflate to about {mb:,.0f} MB — the largest is {largest} —, more than the "
+            f"{budget:,.0f} MB the cell limit of {self.max_cells:,} allows; the file may be "
+            "corrupt or crafted. Check it, or raise TQI_MAX_CELLS.)"
         )
 
 

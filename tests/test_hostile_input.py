@@ -205,3 +205,101 @@ def test_normal_large_csv_under_the_limits_still_loads(tmp_path: Path, store: st
     run = capped_load(store, path)
     assert run.code == 0, run.stderr[-2000:]
     assert len(stored_figures(get_engine(store))) == 200_000
+
+
+# ---- parts read whole: the shared text table, styles, theme ------------------------------
+
+SHARED_STRINGS_TYPE = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+)
+SHARED_STRINGS_REL = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+)
+
+
+def with_shared_strings(workbook: bytes, strings: int, chars: int, *, longer: int = 0) -> bytes:
+    """``workbook`` plus a shared text table of ``strings`` strings of ``chars`` characters
+    (the last one ``longer`` more), declared as Excel declares it (content type and workbook
+    relationship), deflated."""
+    buf = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as source,
+        zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                declared = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}"/>'
+                data = data.replace(b"</Types>", f"{declared}</Types>".encode())
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                rel = f'<Relationship Id="r99" Type="{SHARED_STRINGS_REL}" Target="sharedStrings.xml"/>'
+                data = data.replace(b"</Relationships>", f"{rel}</Relationships>".encode())
+            archive.writestr(info.filename, data)
+        with archive.open("xl/sharedStrings.xml", "w") as table:
+            table.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            piece = b"<si><t>" + b"x" * chars + b"</t></si>"
+            for start in range(0, strings - 1, 10_000):
+                table.write(piece * min(10_000, strings - 1 - start))
+            table.write(b"<si><t>" + b"x" * (chars + longer) + b"</t></si></sst>")
+    return buf.getvalue()
+
+
+def with_filler(workbook: bytes, size: int) -> bytes:
+    """``workbook`` plus an image part of ``size`` bytes, stored: counted, never parsed."""
+    buf = io.BytesIO(workbook)
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_STORED) as archive:
+        archive.writestr("xl/media/image1.png", b"\0" * size)
+    return buf.getvalue()
+
+
+def whole_read_bytes(workbook: bytes) -> int:
+    """Inflated bytes of every part but the sheet (the only one that streams)."""
+    with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+        return sum(i.file_size for i in archive.infolist() if "worksheets/" not in i.filename)
+
+
+def test_tiny_workbook_whose_shared_text_inflates_to_600_mb(tmp_path: Path, store: str) -> None:
+    """openpyxl reads the shared text table whole before a row streams: a file of a few MB,
+    well under the upload page's 50 MB, took minutes and gigabytes (a 3.7 MB file with a
+    948 MB table: 99 s, 1.5 GB) before it was refused by its parts' declared sizes."""
+    path = tmp_path / "shared.xlsx"
+    path.write_bytes(with_shared_strings(big_workbook(3, 5), 2_000_000, 300))
+    assert path.stat().st_size < 10_000_000
+    run = capped_load(store, path)
+    assert_refused(run, "最大的是 xl/sharedStrings.xml", "超过按单元格上限 8,000,000 计的 504 MB")
+    assert stored_figures(get_engine(store)) == {}
+
+
+def test_whole_read_parts_may_fill_exactly_the_cell_limits_budget() -> None:
+    """16 MB plus 64 bytes a cell of ``max_cells`` for every part but the sheets, which stream
+    and are counted: parts up to the byte are read, one byte more is refused, naming the
+    largest part."""
+    from etl.read import read_table
+    from etl.read_limits import LimitExceededError, ReadLimits
+
+    limits = ReadLimits(max_cells=20_000)
+    budget = 16 * 2**20 + 20_000 * 64
+    plain = big_workbook(2_000, 5)  # 10,005 cells, over 200 KB of sheet: counted as cells
+    with zipfile.ZipFile(io.BytesIO(plain)) as archive:
+        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size > 200_000
+    shared = with_shared_strings(plain, 9_000, 100)  # the table openpyxl parses: ~1 MB
+    fits = with_filler(shared, budget - whole_read_bytes(shared))
+    assert whole_read_bytes(fits) == budget
+    assert len(read_table(fits, "fits.xlsx", limits=limits).rows) == 2_000
+
+    over = with_filler(shared, budget + 1 - whole_read_bytes(shared))
+    with pytest.raises(LimitExceededError, match=r"最大的是 xl/media/image1\.png.*TQI_MAX_CELLS"):
+        read_table(over, "over.xlsx", limits=limits)
+
+
+def test_a_small_cell_limit_still_reads_a_small_workbook() -> None:
+    """The floor: styles and theme are not cells, so a limit of 9 cells reads 9 cells."""
+    from etl.read import read_table
+    from etl.read_limits import ReadLimits
+
+    book = openpyxl.Workbook()
+    for row in (["指标", "年份", "数值"], ["应急演练", 2020, 7], ["应急演练", 2021, 8]):
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    assert len(read_table(out.getvalue(), "small.xlsx", limits=ReadLimits(max_cells=9)).rows) == 2
