@@ -7,6 +7,12 @@ with wall-clock times comparable to the server log's, every frame the page sent
 never written) and received (``ForwardMsg``: ``new_session`` with its run id, ``delta``
 paths and element kinds, ``script_finished``), the page's console messages, and marks the
 caller adds (``mark``: "clicked", "timed out").
+
+The times of those lines are when Playwright handed the event to this process, which lags
+on a loaded machine. So each frame also gets a line ``cdp <``/``cdp >`` stamped with the
+time Chromium's network stack saw it (the DevTools protocol's own clock, turned into wall
+time at the handshake): the gap between the two says whether a late answer was late on
+the wire or only late in reaching the test.
 """
 
 from __future__ import annotations
@@ -92,6 +98,22 @@ class FrameLog:
     def watch(self, page: Page) -> None:
         page.on("websocket", self._socket)
         page.on("console", self._console)
+        cdp = page.context.new_cdp_session(page)
+        self._clock: float | None = None  # wall time minus the protocol's monotonic time
+        cdp.on("Network.webSocketWillSendHandshakeRequest", self._handshake)
+        cdp.on("Network.webSocketFrameReceived", lambda event: self._cdp("<", event))
+        cdp.on("Network.webSocketFrameSent", lambda event: self._cdp(">", event))
+        cdp.send("Network.enable")
+
+    def _handshake(self, event: dict[str, Any]) -> None:
+        self._clock = float(event["wallTime"]) - float(event["timestamp"])
+
+    def _cdp(self, direction: str, event: dict[str, Any]) -> None:
+        if self._clock is None:
+            return
+        wall = datetime.datetime.fromtimestamp(self._clock + float(event["timestamp"]))
+        size = len(event["response"].get("payloadData", "")) * 3 // 4  # base64
+        self.write(f"cdp {direction} {size:6d} on the wire at {wall.strftime('%H:%M:%S.%f')[:-3]}")
 
     def _console(self, message: ConsoleMessage) -> None:
         self.write(f"console {message.type}: {message.text[:300]}")
