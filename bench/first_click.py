@@ -136,6 +136,7 @@ def main() -> None:
     args = parser.parse_args()
     commands = {n: c for n, c in COMMANDS.items() if args.only in (None, n)}
     results: dict[str, list[float | None]] = {name: [] for name in commands}
+    late = dict.fromkeys(commands, 0)  # past --timeout, but 已登录 came within --grace
     with tempfile.TemporaryDirectory() as tmp, chromium() as browser:
         url = store(Path(tmp), args.sample)
         for round_ in range(1, args.rounds + 1):
@@ -148,6 +149,7 @@ def main() -> None:
                     browser, url, command, args.timeout, args.after_idle, log, args.grace
                 )
                 results[name].append(took)
+                late[name] += "late:" in state
                 shown = "LOST" if took is None else f"{took:.2f} s"
                 print(f"round {round_:2d} {name:20s} {shown:8s} (clicked: {state})", flush=True)
     print(f"\nfirst login click after a fresh start, {args.rounds} rounds"
@@ -155,7 +157,8 @@ def main() -> None:
     for name, times in results.items():
         worked = [t for t in times if t is not None]
         spread = f"median {statistics.median(worked):.2f} s, slowest {max(worked):.2f} s" if worked else ""  # fmt: skip
-        print(f"  {name:20s} worked {len(worked)}/{len(times)}, lost {len(times) - len(worked)}  {spread}")  # fmt: skip
+        print(f"  {name:20s} worked {len(worked)}/{len(times)}, lost {len(times) - len(worked)}"
+              f" (of them late, not lost: {late[name]})  {spread}")  # fmt: skip
 
 
 if __name__ == "__main__":
