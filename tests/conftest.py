@@ -9,7 +9,8 @@
   (``tests/apptest.py``); ``server_store`` — a copy for the real server, one per module.
 * ``browser`` — Debian's Chromium through Playwright, one per module (``tests/e2e.py``).
 
-And helpers more than one file needs: ``etl`` runs ``python -m etl`` as a user does,
+And helpers more than one file needs: ``etl`` runs the CLI (in this worker, or with
+``process=True`` as ``python -m etl`` the way a user does),
 ``stored_figures`` reads the store back, ``file_catalog`` is the shipped catalog without a
 database.
 
@@ -43,6 +44,7 @@ from db.session import (
     upgrade_database,
     write_session,
 )
+from tests.cli_runner import run_cli
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -267,11 +269,17 @@ def etl(
     stdin: bytes | None = None,
     env: dict[str, str] | None = None,
     decode: bool = False,
+    process: bool = False,
 ) -> subprocess.CompletedProcess:
-    """``python -m etl --db db_url *args`` as a user runs it, output captured.
+    """``python -m etl --db db_url *args``, output captured, run in this worker
+    (``tests/cli_runner.py``) or, with ``process``, as a real process as a user runs it.
 
     No ``TQI_*`` variable from outside reaches it, only ``env``; ``decode``: output as text.
+    ``process`` is for tests about the process itself: exit codes as the shell sees them,
+    locks between processes, kills, and one real run of each command.
     """
+    if not process:
+        return run_cli(["--db", db_url, *args], stdin=stdin, env=env or {}, decode=decode)
     return subprocess.run(
         [sys.executable, "-m", "etl", "--db", db_url, *args],
         cwd=ROOT,

@@ -1,4 +1,5 @@
-"""``python -m etl`` as a user runs it: real processes, exit codes and output."""
+"""``python -m etl`` as a user uses it: exit codes and output (in the worker, or as real
+processes where the test is about the process; see ``tests/conftest.py::etl``)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ BAD = (
 
 def test_load_json_reports_counts_and_batch(sqlite_url: str, tmp_path: Path) -> None:
     path = write(tmp_path, "good.csv", GOOD)
-    done = etl(sqlite_url, "load", str(path), "--json", "--user", "alice")
+    done = etl(sqlite_url, "load", str(path), "--json", "--user", "alice", process=True)
     assert done.returncode == 0, done.stderr.decode()
     result = json.loads(done.stdout)
     assert result["status"] == "loaded"
@@ -48,7 +49,7 @@ def test_load_json_reports_counts_and_batch(sqlite_url: str, tmp_path: Path) -> 
 
 def test_rejected_file_exit_1_with_every_error(sqlite_url: str, tmp_path: Path) -> None:
     path = write(tmp_path, "bad.csv", BAD)
-    done = etl(sqlite_url, "load", str(path), "--json")
+    done = etl(sqlite_url, "load", str(path), "--json", process=True)
     assert done.returncode == 1
     result = json.loads(done.stdout)
     assert result["status"] == "rejected" and result["batch_id"] is None
@@ -99,7 +100,7 @@ def test_unreadable_or_empty_input_gets_a_message_not_a_traceback(
 
 
 def test_usage_errors_exit_2(sqlite_url: str, tmp_path: Path) -> None:
-    missing = etl(sqlite_url, "load", str(tmp_path / "nope.csv"))
+    missing = etl(sqlite_url, "load", str(tmp_path / "nope.csv"), process=True)
     assert missing.returncode == 2 and "Traceback" not in missing.stderr.decode()
     assert etl(sqlite_url, "frobnicate").returncode == 2
     assert etl(sqlite_url, "rollback", "999").returncode == 2
@@ -114,7 +115,7 @@ def test_help_explains_commands(sqlite_url: str) -> None:
 
 
 def test_sample_export_csv_is_excel_friendly(sqlite_url: str, tmp_path: Path) -> None:
-    assert etl(sqlite_url, "sample").returncode == 0
+    assert etl(sqlite_url, "sample", process=True).returncode == 0
     out = tmp_path / "all.csv"
     done = etl(sqlite_url, "export", "--format", "csv", "--out", str(out))
     assert done.returncode == 0, done.stderr.decode()
