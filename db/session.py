@@ -20,6 +20,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from db.revision import at_head
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -179,7 +181,13 @@ def alembic_config() -> Config:
 
 
 def upgrade_database(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` in place (an existing database keeps its data)."""
+    """Bring the schema to ``revision`` in place (an existing database keeps its data).
+
+    A store already at head returns before Alembic is imported (``db.revision``). Checked
+    without the lock: a migration commits schema and version together.
+    """
+    if revision == "head" and at_head(engine):
+        return
     from alembic import command
 
     config = alembic_config()

@@ -3,13 +3,15 @@
 * ``sqlite_url`` — a fresh SQLite file per test (real file, WAL and all).
 * ``db_url`` — the same test once on SQLite and once on PostgreSQL when
   ``TQI_TEST_POSTGRES_URL`` is set (each PostgreSQL test gets a schema of its own).
-* ``engine`` / ``session`` — migrated and seeded store on ``db_url``.
+* ``engine`` / ``session`` — migrated and seeded store on ``db_url`` (on SQLite a copy of
+  ``store_template``, made once).
 * ``accounts_template`` — a migrated SQLite file with one account per role (``PASSWORDS``),
   made once; ``app_engine`` — a fresh copy of it that the app under ``AppTest`` reads
   (``tests/apptest.py``); ``server_store`` — a copy for the real server, one per module.
 * ``browser`` — Debian's Chromium through Playwright, one per module (``tests/e2e.py``).
 
-And helpers more than one file needs: ``etl`` runs ``python -m etl`` as a user does,
+And helpers more than one file needs: ``etl`` runs the CLI (in this worker, or with
+``process=True`` as ``python -m etl`` the way a user does),
 ``stored_figures`` reads the store back, ``file_catalog`` is the shipped catalog without a
 database.
 
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, make_url, select
 from sqlalchemy.orm import Session
 
 from db import users
@@ -43,6 +45,7 @@ from db.session import (
     upgrade_database,
     write_session,
 )
+from tests.cli_runner import run_cli
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -95,8 +98,26 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield from _pg_schema_url(base)
 
 
+@pytest.fixture(scope="session")
+def store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated and seeded SQLite file, made once: migrating from nothing is ~0.4 s."""
+    path = tmp_path_factory.mktemp("store") / "template.sqlite3"
+    engine = create_engine_for(f"sqlite:///{path}")  # not cached: other tests' engines stay
+    upgrade_database(engine)
+    with write_session(engine) as s:
+        seed_catalog(s)
+        s.commit()
+    engine.dispose()  # checkpoints the WAL into the file
+    return path
+
+
 @pytest.fixture
-def engine(db_url: str) -> Engine:
+def engine(db_url: str, store_template: Path) -> Engine:
+    """A migrated, seeded store; on SQLite a copy of ``store_template`` (same state, as
+    ``get_engine`` makes it), since tests on this fixture are not about making a store."""
+    path = Path(make_url(db_url).database or "")
+    if db_url.startswith("sqlite") and not path.exists():
+        copy_store(store_template, path)
     return get_engine(db_url)
 
 
@@ -267,11 +288,17 @@ def etl(
     stdin: bytes | None = None,
     env: dict[str, str] | None = None,
     decode: bool = False,
+    process: bool = False,
 ) -> subprocess.CompletedProcess:
-    """``python -m etl --db db_url *args`` as a user runs it, output captured.
+    """``python -m etl --db db_url *args``, output captured, run in this worker
+    (``tests/cli_runner.py``) or, with ``process``, as a real process as a user runs it.
 
     No ``TQI_*`` variable from outside reaches it, only ``env``; ``decode``: output as text.
+    ``process`` is for tests about the process itself: exit codes as the shell sees them,
+    locks between processes, kills, and one real run of each command.
     """
+    if not process:
+        return run_cli(["--db", db_url, *args], stdin=stdin, env=env or {}, decode=decode)
     return subprocess.run(
         [sys.executable, "-m", "etl", "--db", db_url, *args],
         cwd=ROOT,

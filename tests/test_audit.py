@@ -109,7 +109,7 @@ def test_audit_command_filters_by_user_and_date_and_prints_json(
     assert etl(db_url, "load", str(batch), "--user", "alice").returncode == 0
     assert etl(db_url, "rollback", "1", "--user", "bob").returncode == 0
 
-    alice = etl(db_url, "audit", "--user", "alice", "--json", decode=True)
+    alice = etl(db_url, "audit", "--user", "alice", "--json", decode=True, process=True)
     assert alice.returncode == 0, alice.stderr
     lines = [json.loads(line) for line in alice.stdout.splitlines()]
     assert [(e["user"], e["action"], e["target"]) for e in lines] == [

@@ -66,13 +66,13 @@ def test_backup_then_restore_into_an_empty_store_gives_the_same_store(
     before = _fingerprint(db_url)
     assert len(before["figures"]) > 1000 and before["accounts"] == [("liwei", "analyst")]
     out = tmp_path / "backup.bin"
-    done = etl(db_url, "backup", "--out", str(out), decode=True)
+    done = etl(db_url, "backup", "--out", str(out), decode=True, process=True)
     assert done.returncode == 0, done.stderr
     assert out.stat().st_size > 0 and str(out) in done.stdout
 
     target = _empty_store(db_url, tmp_path)
     dispose_engines()
-    done = etl(target, "restore", str(out), decode=True)
+    done = etl(target, "restore", str(out), decode=True, process=True)
     assert done.returncode == 0, done.stderr
     dispose_engines()
     assert _fingerprint(target) == before

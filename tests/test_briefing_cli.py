@@ -1,4 +1,4 @@
-"""``python -m etl briefing`` as a user runs it: real processes, files, exit codes."""
+"""``python -m etl briefing`` as a user runs it: files, exit codes (one run a real process)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from tests.conftest import etl as run_etl
 from tests.conftest import sample_store
 
 
-def etl(db_url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return run_etl(db_url, *args, env=env, decode=True)
+def etl(
+    db_url: str, *args: str, env: dict[str, str] | None = None, process: bool = False
+) -> subprocess.CompletedProcess:
+    return run_etl(db_url, *args, env=env, decode=True, process=process)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +28,7 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def test_default_pptx_pack(chromium_path: str, sample_db: str, tmp_path: Path) -> None:
     out = tmp_path / "pack.pptx"
-    done = etl(sample_db, "briefing", "--years", "2016-2025", "--out", str(out))
+    done = etl(sample_db, "briefing", "--years", "2016-2025", "--out", str(out), process=True)
     assert done.returncode == 0, done.stderr
     assert "已生成简报" in done.stderr
     prs = Presentation(io.BytesIO(out.read_bytes()))

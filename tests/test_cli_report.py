@@ -27,7 +27,7 @@ def batch_count(db_url: str) -> int:
 
 
 def test_dry_run_json_lists_figures_and_writes_nothing(db_url: str) -> None:
-    done = etl(db_url, "report", str(FILLED), "--dry-run", "--json")
+    done = etl(db_url, "report", str(FILLED), "--dry-run", "--json", process=True)
     assert done.returncode == 0, done.stderr.decode()
     out = json.loads(done.stdout)
     assert out["status"] == "dry_run" and out["year"] == 2020

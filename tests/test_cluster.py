@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,8 +45,15 @@ from db.session import (
     route_reads,
     write_session,
 )
-from tests.conftest import ROOT, etl
+from tests.conftest import ROOT
+from tests.conftest import etl as run_etl
 from tests.e2e import free_port, screenshot_on_failure
+
+
+def etl(*args: str, **kwargs: Any) -> subprocess.CompletedProcess:
+    """Every command here runs as its own process: as the cluster's users run it."""
+    return run_etl(*args, process=True, **kwargs)
+
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.timeout(900)]
 

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,8 +21,15 @@ from db.session import get_engine, lock_store, read_session, write_session
 from etl.export import export_frame
 from etl.pipeline import load_file
 from etl.rollback import rollback_batch
-from tests.conftest import _pg_schema_url, etl, postgres_url
+from tests.conftest import _pg_schema_url, postgres_url
+from tests.conftest import etl as run_etl
 from tests.store_state import fingerprint
+
+
+def etl(*args: str, **kwargs: Any) -> subprocess.CompletedProcess:
+    """Every command here runs as its own process: the locks under test are between processes."""
+    return run_etl(*args, process=True, **kwargs)
+
 
 ROOT = Path(__file__).resolve().parent.parent
 YEARS = range(1990, 2026)

@@ -25,7 +25,7 @@ def test_draft_writes_docx_changes_and_clean_copy(store: str, tmp_path: Path) ->
     out, changes = tmp_path / "2025年质量工作报告.docx", tmp_path / "changes.csv"
     done = etl(
         store, "draft", "--year", "2025", "--out", str(out), "--changes", str(changes),
-        "--clean", decode=True,
+        "--clean", decode=True, process=True,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "2025年 全市" in done.stdout and "7 个指标仍为 X" in done.stdout

@@ -8,6 +8,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from db.models import Base
+from db.revision import HEAD_REVISION
 from db.session import (
     alembic_config,
     create_engine_for,
@@ -37,6 +38,22 @@ def test_older_database_upgrades_in_place(sqlite_url: str) -> None:
     with upgraded.connect() as conn:
         assert conn.execute(text("SELECT source_name FROM batch")).scalar_one() == "old.csv"
         assert conn.execute(text("SELECT COUNT(*) FROM indicator")).scalar_one() == 48
+
+
+def test_head_revision_is_the_newest_migration() -> None:
+    """``HEAD_REVISION`` lets a store at head skip Alembic: a new migration must move it."""
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION
+
+
+def test_a_store_one_migration_behind_is_migrated(sqlite_url: str) -> None:
+    """The fast path skips only a store at head: one revision short still gets the last step."""
+    script = ScriptDirectory.from_config(alembic_config())
+    previous = script.get_revision(HEAD_REVISION).down_revision
+    assert isinstance(previous, str)
+    engine = create_engine_for(sqlite_url)
+    upgrade_database(engine, previous)
+    engine.dispose()
+    assert current_revision(get_engine(sqlite_url)) == HEAD_REVISION
 
 
 def test_migrations_match_the_models(db_url: str) -> None:
