@@ -1,8 +1,8 @@
 """The real server in headless Chromium, shared by the ``test_e2e_*`` files.
 
-``streamlit_server`` starts the app as it is deployed (``python -m ui.launch``, which is
-``streamlit run app.py`` with the multipage decision made up front) on a free localhost
-port over a store;
+``streamlit_server`` starts the app as it is deployed (the unit file's ``ExecStart``:
+``python -m ui.launch``, which is ``streamlit run app.py`` with the multipage decision made
+up front, with the serving options) on a free localhost port over a store;
 the ``browser`` fixture in ``conftest.py`` launches Debian's Chromium through Playwright
 (``chromium`` here), failing in CI when it is missing. The page helpers drive Streamlit the
 way a user does: log in from the sidebar, open pages from the navigation, wait for a run.
@@ -23,6 +23,7 @@ Waiting, on a machine whose cores are busy with something else:
 from __future__ import annotations
 
 import contextlib
+import shlex
 import shutil
 import socket
 import subprocess
@@ -94,15 +95,28 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = TIMEOUT /
     raise TimeoutError(url)
 
 
-APP_COMMAND = [sys.executable, "-m", "ui.launch"]  # as make run and the unit file start it
+APP_COMMAND = [sys.executable, "-m", "ui.launch"]  # as make run starts it (Streamlit's defaults)
 BARE_COMMAND = [sys.executable, "-m", "streamlit", "run", "app.py"]  # without the launcher
+UNIT_FILE = ROOT / "deploy" / "systemd" / "tqi-app@.service"
+
+
+def unit_file_command(port: int) -> list[str]:
+    """The unit file's ``ExecStart`` for ``port``: the launcher with the options a serving
+    process runs with (no file watcher, no full GC after every run; README "Deployment at
+    scale"), as ``scripts/cluster.sh`` starts its app processes too. Without them Streamlit
+    spent ~1.5 s of CPU on each new session's overview here, against ~0.55 s."""
+    unit = UNIT_FILE.read_text("utf-8")
+    line = next(x for x in unit.splitlines() if x.startswith("ExecStart="))
+    words = shlex.split(line.removeprefix("ExecStart="))
+    return [sys.executable if w == "{{PYTHON}}" else w.replace("%i", str(port)) for w in words]
 
 
 @contextmanager
 def streamlit_server(
-    db_url: str, log: Path | None = None, *, command: list[str] = APP_COMMAND, **settings: str
+    db_url: str, log: Path | None = None, *, command: list[str] | None = None, **settings: str
 ) -> Iterator[str]:
-    """The app (``command``, the launcher unless told) on a free port over ``db_url``.
+    """The app on a free port over ``db_url``: as the unit file starts it, or ``command``
+    (e.g. ``APP_COMMAND``, as ``make run`` does) with the port and headless options.
 
     Yields the base URL. The server sees none of the caller's ``TQI_*`` variables, only the
     store and ``settings`` (e.g. ``TQI_REQUIRE_LOGIN="true"``). ``log``: where its output goes.
@@ -113,10 +127,12 @@ def streamlit_server(
         log = scratch / "streamlit.log"
     assert log is not None
     output = open(log, "wb")  # noqa: SIM115
+    started = unit_file_command(port) if command is None else [
+        *command, "--server.headless", "true",
+        "--server.port", str(port), "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
     process = subprocess.Popen(
-        [*command, "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=app_env(TQI_DATABASE_URL=db_url, **settings),
+        started, cwd=ROOT, env=app_env(TQI_DATABASE_URL=db_url, **settings),
         stdout=output, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
