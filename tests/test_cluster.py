@@ -47,7 +47,7 @@ from db.session import (
 )
 from tests.conftest import ROOT
 from tests.conftest import etl as run_etl
-from tests.e2e import free_port, screenshot_on_failure
+from tests.e2e import WATCH_RUNS, free_port, idle, new_run, screenshot_on_failure
 
 
 def etl(*args: str, **kwargs: Any) -> subprocess.CompletedProcess:
@@ -197,16 +197,18 @@ def _fill_login(page: Page, name: str, password: str) -> None:
     sidebar.get_by_label("密码").fill(password)
 
 
-def settle(page: Page) -> None:
-    """Wait until Streamlit has finished the current run (``tests/e2e.py``'s, longer)."""
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=TIMEOUT)
+def watched(page: Page) -> Page:
+    """``page`` with the app's run counter watched (``tests/e2e.py``'s ``idle``/``new_run``
+    wait on it, not on a fixed pause) and this file's longer timeout."""
+    page.set_default_timeout(TIMEOUT)
+    page.add_init_script(WATCH_RUNS)
+    return page
 
 
 def go(page: Page, title: str) -> None:
     """Open a page through the sidebar navigation (a new URL would start a new session)."""
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
-    settle(page)
+    with new_run(page):
+        page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
 
 
 def log_in(page: Page, name: str, password: str) -> None:
@@ -215,7 +217,7 @@ def log_in(page: Page, name: str, password: str) -> None:
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_role("button", name="登录", exact=True).click()
     sidebar.get_by_text("已登录").wait_for()
-    settle(page)
+    idle(page)
 
 
 def _submit_login(page: Page) -> None:
@@ -223,7 +225,7 @@ def _submit_login(page: Page) -> None:
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_role("button", name="登录", exact=True).click()
     expect(sidebar.get_by_label("密码")).to_have_value("")
-    settle(page)
+    idle(page)
 
 
 def _account_row(cluster: Cluster, name: str) -> tuple[int, datetime | None]:
@@ -247,11 +249,10 @@ def _nav_titles(page: Page) -> list[str]:
 
 
 def _open(browser: Browser, url: str) -> Page:
-    page = browser.new_page(viewport={"width": 1440, "height": 1000})
-    page.set_default_timeout(TIMEOUT)
+    page = watched(browser.new_page(viewport={"width": 1440, "height": 1000}))
     page.goto(url)
     page.locator('[data-testid="stSidebarNav"]').wait_for()
-    settle(page)
+    idle(page)
     return page
 
 
@@ -308,9 +309,7 @@ def _viewer_on(browser: Browser, cluster: Cluster, port: int) -> tuple[BrowserCo
         context = browser.new_context(viewport={"width": 1440, "height": 1000})
         response = context.request.get(f"{cluster.http}/_stcore/health")
         if response.headers.get("x-tqi-upstream") == f"127.0.0.1:{port}":
-            page = context.new_page()
-            page.set_default_timeout(TIMEOUT)
-            return context, page
+            return context, watched(context.new_page())
         context.close()
     raise AssertionError(f"no route cookie reached port {port} in 40 tries")
 
@@ -331,7 +330,7 @@ def _story(cluster: Cluster, browser: Browser, context: BrowserContext, viewer: 
                "--password-stdin", stdin=b"analyst-pass-1\n")  # fmt: skip
     assert done.returncode == 0, done.stderr
     viewer.goto(cluster.http)
-    settle(viewer)
+    idle(viewer)
     expect(viewer.get_by_text(EMPTY_STORE)).to_be_visible()
 
     # Process A commits the sample batch while the replica is held back: A's session reads
